@@ -29,15 +29,6 @@ const enum Section {
   Query = 5,
 }
 
-const SECTION_NAMES: Record<Section, string> = {
-  [Section.Scheme]: "scheme",
-  [Section.SchemeDelimiter]: "scheme",
-  [Section.Host]: "domain",
-  [Section.Path]: "path",
-  [Section.QuerySeparator]: "query string",
-  [Section.Query]: "query string",
-};
-
 type Token = { kind: "literal"; text: string } | { kind: "star" } | { kind: "one" };
 
 /** Label every character of an absolute URL with its section; undefined when not `scheme://...`. */
