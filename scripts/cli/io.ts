@@ -1,0 +1,26 @@
+/** What a CLI command may touch; tests and the bin both provide one, so commands never use process.* directly. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdin: NodeJS.ReadableStream;
+}
+
+/** A CLI subcommand: parses `argv` (after the subcommand name) and returns the exit code. */
+export type CliCommand = (argv: string[], io: CliIo) => Promise<number>;
+
+/** The process-backed CliIo used by the `cf-sign` bin. `out`/`err` write text as given (no newline added). */
+export function processIo(): CliIo {
+  return {
+    out: (text) => {
+      process.stdout.write(text);
+    },
+    err: (text) => {
+      process.stderr.write(text);
+    },
+    env: process.env,
+    cwd: process.cwd(),
+    stdin: process.stdin,
+  };
+}
