@@ -1,0 +1,477 @@
+// Shared Pulumi mock harness: records every registered resource and invoke, returns realistic provider outputs
+// (real key material for tls keys), and fails loudly on an unmocked invoke instead of hanging.
+//
+// Mock-monitor pitfalls this harness does NOT paper over (tests must account for them):
+// - `additionalSecretOutputs` is not applied: tls privateKeyPem etc. come back as plain values, so code that must
+//   keep them secret has to wrap them in `pulumi.secret` itself (which is what the tests check).
+// - autonamed resources carry no `name` input (the outputs get a provider-style autoname here, as the engine would).
+// - duplicate URNs are not detected: compare `recorder.resources.map(r => r.urn)` yourself.
+// - `transforms` do not run.
+import * as crypto from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { generateTlsKey, TlsKeyMaterial } from "./keys";
+
+export const MOCK_PROJECT = "cloudfront-signed-content";
+export const MOCK_STACK = "test";
+export const MOCK_ACCOUNT_ID = "123456789012";
+export const MOCK_REGION = "us-east-1";
+
+/** Pulumi's wire marker for secret values inside serialized inputs. */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface RecordedResource {
+    /** type token, e.g. "aws:cloudfront/publicKey:PublicKey" */
+    type: string;
+    /** logical name */
+    name: string;
+    /** inputs as the provider receives them, with secret markers removed (see secretInputs) */
+    inputs: Record<string, unknown>;
+    /** top-level input names whose value was a secret */
+    secretInputs: string[];
+    /** the state the mock returned (inputs plus computed fields), secret markers removed */
+    outputs: Record<string, unknown>;
+    id?: string;
+    urn: string;
+    parentUrn?: string;
+    /** logical name of the parent (last URN segment), undefined for stack-level resources */
+    parentName?: string;
+    /** true for provider-managed resources, false for components */
+    custom: boolean;
+    provider?: string;
+    /** true when registered through `get`/read rather than created */
+    read: boolean;
+    /** for components: the outputs passed to registerOutputs, secret markers removed */
+    registeredOutputs?: Record<string, unknown>;
+}
+
+export interface RecordedInvoke {
+    token: string;
+    inputs: Record<string, unknown>;
+    provider?: string;
+}
+
+/** What an `outputs` / `calls` extension receives. */
+export interface MockResourceContext extends pulumi.runtime.MockResourceArgs {
+    urn: string;
+    parentUrn?: string;
+    /** the harness's default state for this resource (inputs plus computed fields) */
+    defaults: Record<string, unknown>;
+}
+
+export interface InstallMocksOptions {
+    /**
+     * Extra or overriding outputs for a resource; merged over the harness defaults. Return undefined to keep the
+     * defaults. May return `id` to override the physical id.
+     */
+    outputs?: (args: MockResourceContext) => Record<string, unknown> | undefined;
+    /** Result for an invoke; return undefined to fall back to the built-in invokes (and then to a loud failure). */
+    calls?: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown> | undefined;
+    /** default "test" */
+    stack?: string;
+    /** default false */
+    preview?: boolean;
+}
+
+/** Holds everything registered since the last install/reset. */
+export class Recorder {
+    readonly resources: RecordedResource[] = [];
+    readonly invokes: RecordedInvoke[] = [];
+    private readonly pending = new Set<Promise<unknown>>();
+
+    reset(): void {
+        this.resources.length = 0;
+        this.invokes.length = 0;
+    }
+
+    byType(type: string): RecordedResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    byName(name: string): RecordedResource[] {
+        return this.resources.filter((r) => r.name === name);
+    }
+
+    byUrn(urn: string): RecordedResource | undefined {
+        return this.resources.find((r) => r.urn === urn);
+    }
+
+    /** Exactly one resource of this type (throws otherwise, naming the count). */
+    one(type: string): RecordedResource {
+        const found = this.byType(type);
+        if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
+        return found[0];
+    }
+
+    /** Children (direct) of the resource with this URN. */
+    childrenOf(urn: string): RecordedResource[] {
+        return this.resources.filter((r) => r.parentUrn === urn);
+    }
+
+    /** @internal */
+    track(p: Promise<unknown>): void {
+        this.pending.add(p);
+        void p.finally(() => this.pending.delete(p));
+    }
+
+    /**
+     * Waits until every registration started so far (and any it triggers) has completed, so `resources` is complete.
+     * Bounded: gives up after 200 rounds rather than spinning forever.
+     */
+    async settled(): Promise<void> {
+        for (let round = 0; round < 200; round++) {
+            await new Promise((r) => setImmediate(r));
+            if (this.pending.size === 0) {
+                await new Promise((r) => setImmediate(r));
+                if (this.pending.size === 0) return;
+            }
+            await Promise.allSettled([...this.pending]);
+        }
+        throw new Error("mock registrations did not settle after 200 rounds");
+    }
+}
+
+let current = new Recorder();
+
+/** Key material by URN + key parameters, kept across installs so re-registering the same key yields the same key. */
+const keyCache = new Map<string, TlsKeyMaterial>();
+
+/** Forget cached tls key material (normally not needed: determinism per URN is what rotation tests rely on). */
+export function clearKeyCache(): void {
+    keyCache.clear();
+}
+
+function isSecretWrapper(v: unknown): v is { value: unknown } {
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** Removes Pulumi's secret markers, recursively. */
+export function unwrapSecrets(v: unknown): unknown {
+    if (isSecretWrapper(v)) return unwrapSecrets(v.value);
+    if (Array.isArray(v)) return v.map(unwrapSecrets);
+    if (typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
+        const out: Record<string, unknown> = {};
+        for (const [k, val] of Object.entries(v)) out[k] = unwrapSecrets(val);
+        return out;
+    }
+    return v;
+}
+
+function hashOf(text: string, length: number, alphabet = "0123456789abcdef"): string {
+    const digest = crypto.createHash("sha256").update(text).digest();
+    let out = "";
+    for (let i = 0; out.length < length; i++) out += alphabet[digest[i % digest.length] % alphabet.length];
+    return out;
+}
+
+function uuidOf(text: string): string {
+    const h = hashOf(text, 32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The engine's autoname: logical name + "-" + 7 hex chars (deterministic per URN here). */
+function autoname(name: string, urn: string): string {
+    return `${name}-${hashOf("autoname:" + urn, 7)}`;
+}
+
+/** Same formula as Pulumi's MockMonitor. */
+function urnOf(parent: string | undefined, type: string, name: string): string {
+    let qualified = type;
+    if (parent) {
+        const parentType = parent.split("::")[2].split("$").pop();
+        qualified = `${parentType}$${type}`;
+    }
+    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+}
+
+function str(v: unknown): string | undefined {
+    return typeof v === "string" ? v : undefined;
+}
+
+/** Computed fields per type (merged over the inputs), plus the physical id. */
+function computedFor(
+    type: string,
+    name: string,
+    urn: string,
+    inputs: Record<string, unknown>,
+): { id: string; computed: Record<string, unknown> } {
+    const plain = unwrapSecrets(inputs) as Record<string, unknown>;
+    const region = MOCK_REGION;
+    const account = MOCK_ACCOUNT_ID;
+    switch (type) {
+        case "tls:index/privateKey:PrivateKey": {
+            const algorithm = str(plain.algorithm) ?? "RSA";
+            const rsaBits = typeof plain.rsaBits === "number" ? plain.rsaBits : 2048;
+            const ecdsaCurve = str(plain.ecdsaCurve) ?? "P224";
+            const cacheKey = `${urn}|${algorithm}|${algorithm === "RSA" ? rsaBits : ecdsaCurve}`;
+            let key = keyCache.get(cacheKey);
+            if (!key) {
+                key = generateTlsKey({ algorithm, rsaBits, ecdsaCurve });
+                keyCache.set(cacheKey, key);
+            }
+            const { id, ...material } = key;
+            return { id, computed: { algorithm, rsaBits, ecdsaCurve, ...material } };
+        }
+        case "aws:cloudfront/publicKey:PublicKey": {
+            const id = "K" + hashOf("id:" + urn, 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+            return { id, computed: { name: str(plain.name) ?? autoname(name, urn), etag: "E" + hashOf("etag:" + urn, 13).toUpperCase() } };
+        }
+        case "aws:cloudfront/keyGroup:KeyGroup": {
+            const id = uuidOf("id:" + urn);
+            // etag changes with the items, as CloudFront's does on every update
+            const etag = "E" + hashOf("etag:" + urn + JSON.stringify(plain.items ?? []), 13).toUpperCase();
+            return { id, computed: { name: str(plain.name) ?? autoname(name, urn), etag } };
+        }
+        case "aws:secretsmanager/secret:Secret": {
+            const secretName = str(plain.name) ?? autoname(name, urn);
+            const arn = `arn:aws:secretsmanager:${region}:${account}:secret:${secretName}-${hashOf("arn:" + urn, 6, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")}`;
+            return { id: arn, computed: { name: secretName, arn, recoveryWindowInDays: plain.recoveryWindowInDays ?? 30, tagsAll: plain.tags ?? {} } };
+        }
+        case "aws:secretsmanager/secretVersion:SecretVersion": {
+            const secretId = str(plain.secretId) ?? "unknown-secret";
+            const versionId = uuidOf("version:" + urn + JSON.stringify(plain.secretString ?? ""));
+            return { id: `${secretId}|${versionId}`, computed: { arn: secretId, versionId, versionStages: ["AWSCURRENT"] } };
+        }
+        case "random:index/randomId:RandomId": {
+            const byteLength = typeof plain.byteLength === "number" ? plain.byteLength : 8;
+            const bytes = crypto.createHash("sha256").update("random:" + urn).digest().subarray(0, Math.min(byteLength, 32));
+            const prefix = str(plain.prefix) ?? "";
+            const b64Url = bytes.toString("base64url");
+            return {
+                id: b64Url,
+                computed: {
+                    hex: prefix + bytes.toString("hex"),
+                    b64Url: prefix + b64Url,
+                    b64Std: prefix + bytes.toString("base64"),
+                    dec: prefix + BigInt("0x" + bytes.toString("hex")).toString(10),
+                },
+            };
+        }
+        case "random:index/randomString:RandomString": {
+            const length = typeof plain.length === "number" ? plain.length : 16;
+            const alphabet = plain.upper === false ? "abcdefghijklmnopqrstuvwxyz0123456789" : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+            const result = hashOf("random:" + urn, length, alphabet);
+            return { id: result, computed: { result } };
+        }
+        case "aws:cloudfront/distribution:Distribution": {
+            const id = "E" + hashOf("id:" + urn, 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+            return {
+                id,
+                computed: {
+                    arn: `arn:aws:cloudfront::${account}:distribution/${id}`,
+                    domainName: `d${hashOf("domain:" + urn, 13, "abcdefghijklmnopqrstuvwxyz0123456789")}.cloudfront.net`,
+                    hostedZoneId: "Z2FDTNDATAQYW2",
+                    status: "Deployed",
+                    etag: "E" + hashOf("etag:" + urn, 13).toUpperCase(),
+                    callerReference: uuidOf("ref:" + urn),
+                    inProgressValidationBatches: 0,
+                },
+            };
+        }
+        case "aws:s3/bucket:Bucket":
+        case "aws:s3/bucketV2:BucketV2": {
+            const bucket = str(plain.bucket) ?? `${name}-${hashOf("bucket:" + urn, 7)}`;
+            return {
+                id: bucket,
+                computed: {
+                    bucket,
+                    arn: `arn:aws:s3:::${bucket}`,
+                    bucketDomainName: `${bucket}.s3.amazonaws.com`,
+                    bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`,
+                    region,
+                    hostedZoneId: "Z3AQBSTGFYJSTF",
+                },
+            };
+        }
+        default: {
+            const computed: Record<string, unknown> = {};
+            const [pkg, mod] = type.split(":");
+            if (pkg === "aws" && !NO_ARN.has(type)) {
+                const service = mod.split("/")[0];
+                computed.arn = `arn:aws:${service}:${region}:${account}:${name}`;
+            }
+            return { id: `${name}-id`, computed };
+        }
+    }
+}
+
+/** AWS types known to have no `arn` output (the generic default adds one to every other aws type). */
+const NO_ARN = new Set<string>([
+    "aws:cloudfront/originAccessControl:OriginAccessControl",
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketObject:BucketObject",
+    "aws:s3/bucketObjectv2:BucketObjectv2",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2",
+]);
+
+/** Built-in invokes; anything else fails loudly. */
+function builtinCall(token: string): Record<string, unknown> | undefined {
+    switch (token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/test`, userId: "AIDATESTUSER", id: MOCK_ACCOUNT_ID };
+        case "aws:index/getRegion:getRegion":
+            return { name: MOCK_REGION, region: MOCK_REGION, id: MOCK_REGION, endpoint: `ec2.${MOCK_REGION}.amazonaws.com`, description: "US East (N. Virginia)" };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", id: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+        default:
+            return undefined;
+    }
+}
+
+interface MonitorRequest {
+    getParent(): string;
+    getType(): string;
+    getName(): string;
+}
+interface OutputsRequest {
+    getUrn(): string;
+    getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+type Callback = (err: unknown, resp: { getUrn?: () => string } | undefined) => void;
+interface PatchableMonitor {
+    registerResource(req: MonitorRequest, cb: Callback): Promise<void>;
+    readResource(req: MonitorRequest, cb: Callback): Promise<void>;
+    registerResourceOutputs(req: OutputsRequest, cb: Callback): void;
+}
+
+/**
+ * Installs fresh Pulumi mocks (project "cloudfront-signed-content", stack "test") and returns a fresh recorder.
+ * Call it in `beforeEach` (or per rotation step); import the code under test after or before, either works
+ * because nothing registers until a resource is constructed.
+ */
+export function installMocks(options: InstallMocksOptions = {}): Recorder {
+    const recorder = new Recorder();
+    current = recorder;
+    // Set by the patched monitor right before it (synchronously) calls newResource.
+    let pendingParent: string | undefined;
+    let pendingRead = false;
+
+    const mocks: pulumi.runtime.Mocks = {
+        newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+            const parentUrn = pendingParent || undefined;
+            const read = pendingRead;
+            const urn = urnOf(parentUrn, args.type, args.name);
+            const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+            const record: RecordedResource = {
+                type: args.type,
+                name: args.name,
+                inputs: unwrapSecrets(inputs) as Record<string, unknown>,
+                secretInputs: Object.keys(inputs).filter((k) => isSecretWrapper(inputs[k])),
+                outputs: {},
+                urn,
+                parentUrn,
+                parentName: parentUrn ? parentUrn.split("::").pop() : undefined,
+                custom: args.custom !== false,
+                provider: args.provider || undefined,
+                read,
+            };
+            recorder.resources.push(record);
+            if (!record.custom) {
+                // components have no provider state
+                return { id: undefined, state: {} };
+            }
+            const { id: defaultId, computed } = args.id ? { id: args.id, computed: {} } : computedFor(args.type, args.name, urn, inputs);
+            const defaults: Record<string, unknown> = { ...inputs, ...computed };
+            const extra = options.outputs?.({ ...args, urn, parentUrn, defaults });
+            const { id: overrideId, ...extraState } = extra ?? {};
+            const state = { ...defaults, ...extraState };
+            const id = typeof overrideId === "string" ? overrideId : defaultId;
+            record.id = id;
+            record.outputs = unwrapSecrets(state) as Record<string, unknown>;
+            return { id, state };
+        },
+        call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+            recorder.invokes.push({ token: args.token, inputs: unwrapSecrets(args.inputs ?? {}) as Record<string, unknown>, provider: args.provider || undefined });
+            const result = options.calls?.(args) ?? builtinCall(args.token);
+            if (result === undefined) {
+                // An unmocked invoke would otherwise leave its Output pending forever.
+                // The runtime rebuilds the error from `details` (the gRPC field), so set both.
+                const message = `unmocked invoke: ${args.token} (add it via installMocks({ calls }))`;
+                throw Object.assign(new Error(message), { details: message });
+            }
+            return result;
+        },
+    };
+
+    void pulumi.runtime.setMocks(mocks, MOCK_PROJECT, options.stack ?? MOCK_STACK, options.preview ?? false);
+
+    const monitor = pulumi.runtime.getMonitor() as unknown as PatchableMonitor;
+    const origRegister = monitor.registerResource.bind(monitor);
+    const origRead = monitor.readResource.bind(monitor);
+    const origOutputs = monitor.registerResourceOutputs.bind(monitor);
+    const withParent = (orig: (req: MonitorRequest, cb: Callback) => Promise<void>, read: boolean) =>
+        (req: MonitorRequest, cb: Callback): Promise<void> => {
+            pendingParent = req.getParent();
+            pendingRead = read;
+            let record: RecordedResource | undefined;
+            const before = recorder.resources.length;
+            // MockMonitor calls mocks.newResource synchronously, before its first await
+            const p = orig(req, (err, resp) => {
+                if (!err && record && resp?.getUrn) record.urn = resp.getUrn();
+                cb(err, resp);
+            });
+            record = recorder.resources.length > before ? recorder.resources[recorder.resources.length - 1] : undefined;
+            pendingParent = undefined;
+            pendingRead = false;
+            recorder.track(p);
+            return p;
+        };
+    monitor.registerResource = withParent(origRegister, false);
+    monitor.readResource = withParent(origRead, true);
+    monitor.registerResourceOutputs = (req: OutputsRequest, cb: Callback): void => {
+        const record = recorder.byUrn(req.getUrn());
+        if (record) record.registeredOutputs = unwrapSecrets(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
+        origOutputs(req, cb);
+    };
+    return recorder;
+}
+
+/** The recorder of the most recent installMocks. */
+export function recorder(): Recorder {
+    return current;
+}
+
+/** Clears the current recorder's resources and invokes (key material stays cached per URN). */
+export function resetRecorder(): void {
+    current.reset();
+}
+
+/** Resources of this type registered with the current recorder. */
+export function byType(type: string): RecordedResource[] {
+    return current.byType(type);
+}
+
+interface PromiseOutput<T> {
+    promise(withUnknowns?: boolean): Promise<T>;
+}
+
+/** Resolves an Output's value; rejects if the Output failed (e.g. an unmocked invoke) instead of hanging. */
+export function resolve<T>(output: pulumi.Output<T>): Promise<T> {
+    const internal = output as unknown as Partial<PromiseOutput<T>>;
+    if (typeof internal.promise === "function") return internal.promise();
+    return new Promise<T>((res) => output.apply((v) => { res(v); return v; }));
+}
+
+/** True when the Output is marked secret. */
+export function isSecretOutput<T>(output: pulumi.Output<T>): Promise<boolean> {
+    return pulumi.isSecret(output);
+}
+
+/**
+ * Replaces the whole Pulumi config. Keys without a namespace get the project's ("cloudfront-signed-content:");
+ * non-string values are JSON-encoded, as `pulumi config set --path`/structured config would store them.
+ */
+export function setConfig(values: Record<string, unknown>, secretKeys: readonly string[] = []): void {
+    const qualify = (k: string) => (k.includes(":") ? k : `${MOCK_PROJECT}:${k}`);
+    const config: Record<string, string> = {};
+    for (const [k, v] of Object.entries(values)) {
+        if (v === undefined) continue;
+        config[qualify(k)] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    pulumi.runtime.setAllConfig(config, secretKeys.map(qualify));
+}
