@@ -1,0 +1,208 @@
+import * as crypto from "node:crypto";
+import { COOKIE_NAMES, HashAlgorithm, parseHashAlgorithm } from "./constants";
+import { buildSetCookieHeaders, CookieOptions, validateCookieOptions } from "./cookies";
+import { toCloudFrontBase64 } from "./encoding";
+import { InputError } from "./errors";
+import { parseIpv4Cidr } from "./cidr";
+import { defaultHashAlgorithm, KeyAlgorithm, loadPrivateKey, signatureDigest } from "./keys";
+import { cannedPolicy, customPolicy } from "./policy";
+import { parseTime, TimeInput } from "./time";
+import { appendQuery, hasWildcard, normalizeResourcePattern, normalizeUrl } from "./url";
+import { matchResource } from "./wildcard";
+
+export type { CookieOptions } from "./cookies";
+
+/** Names used for each option in error messages; the CLI passes its flag names (`--expires-in`, …). */
+export interface SignOptionLabels {
+  url?: string;
+  resource?: string;
+  expires?: string;
+  startsAt?: string;
+  ipAddress?: string;
+  policyResource?: string;
+  hashAlgorithm?: string;
+}
+
+export interface SignOptions {
+  /** Required. Date, ISO-8601 with offset/Z, epoch seconds, or a duration from now ("15m", "24h", "7d"). Rounded down. */
+  expires: TimeInput;
+  /** Optional start (DateGreaterThan); rounded up. Forces a custom policy. */
+  startsAt?: TimeInput;
+  /** Optional IPv4 address or CIDR (a bare address means /32). Forces a custom policy. */
+  ipAddress?: string;
+  /** Optional wildcard pattern the URL must match; when it differs from the URL, a custom policy uses it. */
+  policyResource?: string;
+  /** Default: SHA1 for RSA keys, SHA256 for ECDSA keys. */
+  hashAlgorithm?: HashAlgorithm;
+  /** The clock for durations and the past-expiry check (tests). */
+  now?: Date;
+  labels?: SignOptionLabels;
+}
+
+export interface SignedUrl {
+  url: string;
+  keyPairId: string;
+  /** DateLessThan, integer epoch seconds */
+  expires: number;
+  /** the policy JSON text that was signed (canned: the text CloudFront will rebuild) */
+  policy: string;
+  canned: boolean;
+  hashAlgorithm: HashAlgorithm;
+}
+
+export interface SignedCookies {
+  /** cookie name → value, in the order CloudFront documents */
+  cookies: Record<string, string>;
+  /** one `Set-Cookie` header value per cookie (without the "Set-Cookie: " prefix) */
+  setCookieHeaders: string[];
+  keyPairId: string;
+  expires: number;
+  policy: string;
+  canned: boolean;
+  hashAlgorithm: HashAlgorithm;
+}
+
+const KEY_PAIR_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+interface PreparedPolicy {
+  policy: string;
+  canned: boolean;
+  expires: number;
+  hash: HashAlgorithm;
+}
+
+/**
+ * Signs CloudFront URLs and cookies with one key pair. The private key is parsed once in the constructor
+ * and kept as a KeyObject; each signature is one `crypto.sign` over the policy bytes.
+ */
+export class CloudFrontSigner {
+  readonly keyPairId: string;
+  readonly algorithm: KeyAlgorithm;
+  private readonly key: crypto.KeyObject;
+  private readonly defaultHash: HashAlgorithm;
+
+  constructor(options: { keyPairId: string; privateKey: string | Buffer | crypto.KeyObject; passphrase?: string; label?: string }) {
+    if (typeof options.keyPairId !== "string" || !KEY_PAIR_ID.test(options.keyPairId)) {
+      throw new InputError(
+        `keyPairId: "${String(options.keyPairId)}" is not a CloudFront public key id; give the id of the public key in the key group (e.g. K2JCJMDEHXQW5F)`,
+      );
+    }
+    const { key, algorithm } = loadPrivateKey(options.privateKey, options.passphrase, options.label);
+    this.keyPairId = options.keyPairId;
+    this.key = key;
+    this.algorithm = algorithm;
+    this.defaultHash = defaultHashAlgorithm(algorithm);
+  }
+
+  /** Signs a URL; the returned `url` is exactly the validated URL plus the signing parameters. */
+  signUrl(url: string, options: SignOptions): SignedUrl {
+    const labels = options.labels ?? {};
+    const base = normalizeUrl(url, labels.url ?? "url");
+    const prepared = this.preparePolicy(base, options, labels.url ?? "url");
+    const signature = this.sign(prepared.policy, prepared.hash);
+    // Parameter order as in the AWS docs and botocore: Expires|Policy, Signature, Key-Pair-Id, Hash-Algorithm.
+    const params =
+      (prepared.canned ? `Expires=${prepared.expires}` : `Policy=${toCloudFrontBase64(prepared.policy)}`) +
+      `&Signature=${signature}&Key-Pair-Id=${this.keyPairId}` +
+      (prepared.hash === "SHA256" ? "&Hash-Algorithm=SHA256" : "");
+    return {
+      url: appendQuery(base, params),
+      keyPairId: this.keyPairId,
+      expires: prepared.expires,
+      policy: prepared.policy,
+      canned: prepared.canned,
+      hashAlgorithm: prepared.hash,
+    };
+  }
+
+  /**
+   * Signs cookies for a resource: an exact URL (canned policy when nothing else asks for custom) or a
+   * wildcard pattern such as `https://cdn.example.com/private/*` (custom policy).
+   */
+  signCookies(resource: string, options: SignOptions & CookieOptions): SignedCookies {
+    const labels = options.labels ?? {};
+    const field = labels.resource ?? "resource";
+    const cookieOptions = validateCookieOptions(options);
+    const base = hasWildcard(resource) ? normalizeResourcePattern(resource, field) : normalizeUrl(resource, field);
+    const prepared = this.preparePolicy(base, options, field);
+    const signature = this.sign(prepared.policy, prepared.hash);
+    const cookies: Record<string, string> = {};
+    if (prepared.canned) cookies[COOKIE_NAMES.expires] = String(prepared.expires);
+    else cookies[COOKIE_NAMES.policy] = toCloudFrontBase64(prepared.policy);
+    cookies[COOKIE_NAMES.signature] = signature;
+    cookies[COOKIE_NAMES.keyPairId] = this.keyPairId;
+    if (prepared.hash === "SHA256") cookies[COOKIE_NAMES.hashAlgorithm] = "SHA256";
+    return {
+      cookies,
+      setCookieHeaders: buildSetCookieHeaders(cookies, cookieOptions),
+      keyPairId: this.keyPairId,
+      expires: prepared.expires,
+      policy: prepared.policy,
+      canned: prepared.canned,
+      hashAlgorithm: prepared.hash,
+    };
+  }
+
+  /** Times, IP, resource and hash → the policy text; canned unless the spec's rules require custom. */
+  private preparePolicy(base: string, options: SignOptions, baseField: string): PreparedPolicy {
+    const labels = options.labels ?? {};
+    const now = options.now ?? new Date();
+    const nowSeconds = now.getTime() / 1000;
+    const expiresField = labels.expires ?? "expires";
+    if (options.expires === undefined || options.expires === null) {
+      throw new InputError(`${expiresField}: an expiry is required (e.g. a duration like 15m or 24h, or an ISO-8601 time)`);
+    }
+    const expires = Math.floor(parseTime(options.expires, expiresField, now));
+    if (expires <= nowSeconds) {
+      throw new InputError(
+        `${expiresField}: the expiry ${new Date(expires * 1000).toISOString()} is not in the future; give a later time or a duration like 15m`,
+      );
+    }
+    let startsAt: number | undefined;
+    if (options.startsAt !== undefined) {
+      const startsField = labels.startsAt ?? "startsAt";
+      startsAt = Math.ceil(parseTime(options.startsAt, startsField, now));
+      if (startsAt >= expires) {
+        throw new InputError(
+          `${startsField}: the start ${new Date(startsAt * 1000).toISOString()} is not before the expiry ${new Date(expires * 1000).toISOString()}; give an earlier start or a later expiry`,
+        );
+      }
+    }
+    const sourceIp = options.ipAddress === undefined ? undefined : parseIpv4Cidr(options.ipAddress, labels.ipAddress ?? "ipAddress").text;
+    let resource = base;
+    if (options.policyResource !== undefined) {
+      const field = labels.policyResource ?? "policyResource";
+      resource = normalizeResourcePattern(options.policyResource, field);
+      const match = matchResource(resource, base);
+      if (!match.matches) {
+        throw new InputError(`${field}: ${baseField} is not covered by the policy resource — ${match.reason ?? `"${resource}" does not match "${base}"`}`);
+      }
+    }
+    const hash =
+      options.hashAlgorithm === undefined
+        ? this.defaultHash
+        : parseHashAlgorithm(String(options.hashAlgorithm), labels.hashAlgorithm ?? "hashAlgorithm");
+    const canned = startsAt === undefined && sourceIp === undefined && resource === base && !hasWildcard(resource);
+    const policy = canned
+      ? cannedPolicy(resource, expires)
+      : customPolicy({ resource, dateLessThan: expires, dateGreaterThan: startsAt, sourceIp });
+    return { policy, canned, expires, hash };
+  }
+
+  /** Signs policy bytes: RSA PKCS#1 v1.5 or ECDSA DER, then CloudFront base64. */
+  private sign(policy: string, hash: HashAlgorithm): string {
+    let signature: Buffer;
+    try {
+      signature = crypto.sign(signatureDigest(hash), Buffer.from(policy, "utf8"), this.key);
+    } catch (error) {
+      if (hash === "SHA1") {
+        // FIPS mode and recent distro crypto policies refuse SHA-1 signatures.
+        throw new InputError(
+          `hash: this platform refuses SHA-1 signatures (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); use SHA-256 (CLI: --hash SHA256; library: hashAlgorithm: "SHA256")`,
+        );
+      }
+      throw error;
+    }
+    return toCloudFrontBase64(signature);
+  }
+}
