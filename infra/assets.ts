@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as mime from "mime-types";
 
-import { configKey } from "./config";
+import { ConfigError, configKey } from "./config";
 
 export interface AssetFile {
     /** S3 object key: the path relative to the assets folder, with "/" separators. */
@@ -31,7 +31,7 @@ export function listAssetFiles(dir: string): AssetFile[] {
     const files: AssetFile[] = [];
     const walk = (current: string, depth: number): void => {
         if (depth > MAX_DEPTH) {
-            throw new Error(`${configKey("assetsDir")} nests folders deeper than ${MAX_DEPTH} levels at ${current}; flatten it`);
+            throw new ConfigError(`${configKey("assetsDir")} nests folders deeper than ${MAX_DEPTH} levels at ${current}; flatten it`);
         }
         const entries = fs.readdirSync(current, { withFileTypes: true });
         for (const entry of entries) {
@@ -47,7 +47,7 @@ export function listAssetFiles(dir: string): AssetFile[] {
                 walk(full, depth + 1);
             } else if (isFile) {
                 if (files.length >= MAX_ASSET_FILES) {
-                    throw new Error(
+                    throw new ConfigError(
                         `${configKey("assetsDir")} holds more than ${MAX_ASSET_FILES} files; point it at the folder of site assets only`,
                     );
                 }

@@ -1,9 +1,6 @@
 // Pure builders for the distribution's cache behaviours and the bucket policy: plain data, no
 // resources, so they are tested without Pulumi.
-import type { types } from "@pulumi/aws";
-
-type DefaultCacheBehavior = types.input.cloudfront.DistributionDefaultCacheBehavior;
-type OrderedCacheBehavior = types.input.cloudfront.DistributionOrderedCacheBehavior;
+import type { Input } from "@pulumi/pulumi";
 
 /** Managed cache policy "CachingOptimized": a stable AWS constant, so no lookup (invoke) is needed. */
 export const CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6";
@@ -12,14 +9,26 @@ export const S3_ORIGIN_ID = "s3-content";
 /** Name of the default behaviour in `SigningKeyGroup.attachTo` selections. */
 export const DEFAULT_BEHAVIOUR_NAME = "default";
 
+/** The settings every behaviour shares; assignable to the provider's cache behaviour inputs. */
+export interface BehaviourSettings {
+    targetOriginId: string;
+    viewerProtocolPolicy: "redirect-to-https";
+    allowedMethods: string[];
+    cachedMethods: string[];
+    cachePolicyId: string;
+    compress: boolean;
+    /** Added by `SigningKeyGroup.attachTo` to the protected behaviours only. */
+    trustedKeyGroups?: Input<Input<string>[] | undefined>;
+}
+
 export interface CacheBehaviours {
-    defaultCacheBehavior: DefaultCacheBehavior;
-    orderedCacheBehaviors: OrderedCacheBehavior[];
+    defaultCacheBehavior: BehaviourSettings;
+    orderedCacheBehaviors: (BehaviourSettings & { pathPattern: string })[];
 }
 
 // Static files only: GET/HEAD (+OPTIONS for CORS preflight); signatures travel in the query string
 // or cookies and are checked by CloudFront before the cache, so CachingOptimized is safe here.
-function behaviourSettings(originId: string) {
+function behaviourSettings(originId: string): BehaviourSettings {
     return {
         targetOriginId: originId,
         viewerProtocolPolicy: "redirect-to-https",

@@ -1,0 +1,59 @@
+// Stack program entry point (Pulumi.yaml `main: infra/`). Reads and validates ALL configuration
+// before registering any resource, so a bad setting fails `pulumi preview` with one clear line.
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+
+import { AssetFile, listAssetFiles } from "./assets";
+import { CONFIG_KEYS, ConfigError, PROJECT, RawConfig, StackSettings, parseStackConfig } from "./config";
+import { createContentStack } from "./stack";
+
+/** The project directory (where Pulumi.yaml is): relative assetsDir values are resolved against it. */
+const PROJECT_DIR = path.resolve(__dirname, "..");
+
+function readRawConfig(): RawConfig {
+    const config = new pulumi.Config(PROJECT);
+    const raw: Record<string, unknown> = {};
+    for (const key of CONFIG_KEYS) raw[key] = config.get(key);
+    // Unknown keys in the project namespace are typos: pass them on so the parser names them.
+    const prefix = `${PROJECT}:`;
+    for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
+        if (!fullKey.startsWith(prefix)) continue;
+        const key = fullKey.slice(prefix.length);
+        if (!(key in raw)) raw[key] = pulumi.runtime.getConfig(fullKey);
+    }
+    return raw;
+}
+
+function loadSettings(): { settings: StackSettings; assets: AssetFile[] } {
+    try {
+        const settings = parseStackConfig(readRawConfig(), { baseDir: PROJECT_DIR });
+        const assets = settings.assetsDir !== undefined ? listAssetFiles(settings.assetsDir) : [];
+        return { settings, assets };
+    } catch (error) {
+        // RunError: Pulumi prints just the message, no stack trace or program source.
+        if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
+        throw error;
+    }
+}
+
+const { settings, assets } = loadSettings();
+
+if (settings.protectedPaths.length === 0 && !settings.protectDefaultBehavior) {
+    pulumi.log.warn(`${PROJECT}:protectedPaths is empty and protectDefaultBehavior is false: nothing requires a signature`);
+}
+
+const { outputs } = createContentStack(settings, assets);
+
+// Stack outputs: these names are the interface the signing CLI and the local edge read.
+export const bucketName = outputs.bucketName;
+export const distributionId = outputs.distributionId;
+export const distributionDomainName = outputs.distributionDomainName;
+export const baseUrl = outputs.baseUrl;
+export const keyGroupId = outputs.keyGroupId;
+export const keyPairId = outputs.keyPairId;
+export const keyPairIds = outputs.keyPairIds;
+export const publicKeyPems = outputs.publicKeyPems;
+export const privateKeyPem = outputs.privateKeyPem;
+export const privateKeySecretArn = outputs.privateKeySecretArn;
+export const protectedPaths = outputs.protectedPaths;
+export const protectDefaultBehavior = outputs.protectDefaultBehavior;

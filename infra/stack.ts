@@ -1,0 +1,159 @@
+// The resources of the stack: private bucket, OAC, signing key group, distribution, bucket policy,
+// uploaded assets. Takes already-validated settings, so it never fails on configuration.
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+
+import { DEFAULT_BEHAVIOUR, SigningKeyGroup } from "../components";
+import type { AssetFile } from "./assets";
+import type { StackSettings } from "./config";
+import { S3_ORIGIN_ID, baseUrlFor, bucketPolicyDocument, buildCacheBehaviours, protectedSelection } from "./distribution";
+
+export interface ContentStack {
+    bucket: aws.s3.Bucket;
+    distribution: aws.cloudfront.Distribution;
+    signing: SigningKeyGroup;
+    objects: aws.s3.BucketObjectv2[];
+}
+
+export interface ContentStackOutputs {
+    bucketName: pulumi.Output<string>;
+    distributionId: pulumi.Output<string>;
+    distributionDomainName: pulumi.Output<string>;
+    baseUrl: pulumi.Output<string>;
+    keyGroupId: pulumi.Output<string>;
+    keyPairId: pulumi.Output<string>;
+    keyPairIds: pulumi.Output<Record<string, string>>;
+    publicKeyPems: pulumi.Output<Record<string, string>>;
+    privateKeyPem: pulumi.Output<string>;
+    privateKeySecretArn: pulumi.Output<string> | undefined;
+    protectedPaths: string[];
+    protectDefaultBehavior: boolean;
+}
+
+/** The private origin bucket: no public access, owner-enforced objects, SSE-S3, versioned. */
+function privateBucket(settings: StackSettings) {
+    const bucket = new aws.s3.Bucket("content", { forceDestroy: settings.forceDestroy });
+    const child = { parent: bucket };
+    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+        "content-public-access",
+        {
+            bucket: bucket.id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        },
+        child,
+    );
+    // ACLs disabled: the bucket owner owns every object, so only the bucket policy grants access.
+    const ownership = new aws.s3.BucketOwnershipControls(
+        "content-ownership",
+        { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+        child,
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+        "content-encryption",
+        {
+            bucket: bucket.id,
+            // SSE-S3: OAC can read it without KMS grants for CloudFront.
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+        },
+        child,
+    );
+    new aws.s3.BucketVersioning("content-versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, child);
+    return { bucket, publicAccessBlock, ownership };
+}
+
+export function createContentStack(settings: StackSettings, assets: readonly AssetFile[]): { stack: ContentStack; outputs: ContentStackOutputs } {
+    const { bucket, publicAccessBlock, ownership } = privateBucket(settings);
+
+    const oac = new aws.cloudfront.OriginAccessControl("content-oac", {
+        description: `${pulumi.getProject()}/${pulumi.getStack()}: CloudFront reads the private content bucket`,
+        originAccessControlOriginType: "s3",
+        signingBehavior: "always",
+        signingProtocol: "sigv4",
+    });
+
+    const signing = new SigningKeyGroup("signing", {
+        keys: settings.keys.map((spec) => ({ id: spec.id, algorithm: spec.algorithm })),
+        activeKey: settings.activeKey,
+        comment: `${pulumi.getProject()}/${pulumi.getStack()} signed URLs and cookies`,
+        storePrivateKey: settings.storePrivateKey
+            ? settings.privateKeyKmsKeyId !== undefined
+                ? { kmsKeyId: settings.privateKeyKmsKeyId }
+                : true
+            : false,
+    });
+
+    const behaviours = signing.attachTo(
+        buildCacheBehaviours(settings.protectedPaths, S3_ORIGIN_ID),
+        protectedSelection(settings.protectedPaths, settings.protectDefaultBehavior, DEFAULT_BEHAVIOUR),
+    );
+
+    const customCertificate = settings.certificateArn !== undefined;
+    const distribution = new aws.cloudfront.Distribution("cdn", {
+        comment: `${pulumi.getProject()}/${pulumi.getStack()}`,
+        enabled: true,
+        isIpv6Enabled: settings.ipv6,
+        httpVersion: "http2and3",
+        priceClass: settings.priceClass,
+        aliases: settings.aliases,
+        defaultRootObject: "index.html",
+        origins: [
+            {
+                originId: S3_ORIGIN_ID,
+                domainName: bucket.bucketRegionalDomainName,
+                // OAC replaces the legacy origin access identity: no s3OriginConfig.
+                originAccessControlId: oac.id,
+            },
+        ],
+        defaultCacheBehavior: behaviours.defaultCacheBehavior,
+        orderedCacheBehaviors: behaviours.orderedCacheBehaviors,
+        restrictions: { geoRestriction: { restrictionType: "none" } },
+        viewerCertificate: customCertificate
+            ? { acmCertificateArn: settings.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }
+            : { cloudfrontDefaultCertificate: true },
+    });
+
+    new aws.s3.BucketPolicy(
+        "content-policy",
+        {
+            bucket: bucket.id,
+            policy: pulumi
+                .all([bucket.arn, distribution.arn])
+                .apply(([bucketArn, distributionArn]) => JSON.stringify(bucketPolicyDocument(bucketArn, distributionArn))),
+        },
+        // S3 rejects a policy while a just-created public access block is still being applied.
+        { parent: bucket, dependsOn: [publicAccessBlock, ownership] },
+    );
+
+    const objects = assets.map(
+        (asset) =>
+            new aws.s3.BucketObjectv2(
+                `asset:${asset.key}`,
+                {
+                    bucket: bucket.id,
+                    key: asset.key,
+                    source: new pulumi.asset.FileAsset(asset.path),
+                    contentType: asset.contentType,
+                },
+                { parent: bucket, dependsOn: [ownership] },
+            ),
+    );
+
+    const outputs: ContentStackOutputs = {
+        bucketName: bucket.bucket,
+        distributionId: distribution.id,
+        distributionDomainName: distribution.domainName,
+        baseUrl: distribution.domainName.apply((domain) => baseUrlFor(settings.aliases, domain)),
+        keyGroupId: signing.keyGroupId,
+        keyPairId: signing.activeKeyPairId,
+        keyPairIds: signing.keyPairIds,
+        publicKeyPems: signing.publicKeyPems,
+        privateKeyPem: pulumi.secret(signing.privateKeyPem),
+        privateKeySecretArn: settings.storePrivateKey ? signing.privateKeySecretArn : undefined,
+        protectedPaths: settings.protectedPaths,
+        protectDefaultBehavior: settings.protectDefaultBehavior,
+    };
+    return { stack: { bucket, distribution, signing, objects }, outputs };
+}
