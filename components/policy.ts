@@ -1,0 +1,52 @@
+// Pure builders for what the component stores in / grants on AWS Secrets Manager.
+import { KeyAlgorithm } from "./types";
+
+/** JSON stored in the Secrets Manager secret: what an application needs to sign at runtime. */
+export interface StoredSigningKey {
+    keyPairId: string;
+    privateKeyPem: string;
+    algorithm: KeyAlgorithm;
+    /** the generation id the key belongs to */
+    generation: string;
+}
+
+export function storedSigningKeyJson(value: StoredSigningKey): string {
+    return JSON.stringify({
+        keyPairId: value.keyPairId,
+        privateKeyPem: value.privateKeyPem,
+        algorithm: value.algorithm,
+        generation: value.generation,
+    });
+}
+
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+/**
+ * IAM policy document (JSON) that grants read access to exactly one secret. When the secret is encrypted with a
+ * customer managed KMS key given as a key ARN, it also allows kms:Decrypt on that key, only through Secrets Manager.
+ * (A key id or alias cannot be named in an IAM policy's Resource: grant kms:Decrypt in the key policy instead.)
+ */
+export function secretReadPolicyDocument(secretArn: string, kmsKeyId?: string): string {
+    if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(secretArn)) {
+        throw new Error(`secretReadPolicyDocument: secretArn "${secretArn}" is not a Secrets Manager secret ARN`);
+    }
+    const statements: Record<string, unknown>[] = [
+        {
+            Sid: "ReadCloudFrontSigningKey",
+            Effect: "Allow",
+            Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            Resource: secretArn,
+        },
+    ];
+    if (kmsKeyId !== undefined && KMS_KEY_ARN.test(kmsKeyId)) {
+        const region = secretArn.split(":")[3];
+        statements.push({
+            Sid: "DecryptCloudFrontSigningKey",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: kmsKeyId,
+            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+        });
+    }
+    return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}

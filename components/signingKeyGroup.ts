@@ -1,0 +1,146 @@
+// SigningKeyGroup: key generations (tls private key + CloudFront public key) in one CloudFront key group,
+// rotated without downtime, optionally with the active private key in AWS Secrets Manager.
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as tls from "@pulumi/tls";
+import * as random from "@pulumi/random";
+import { attachKeyGroup, CacheBehaviourLike, CacheBehaviours } from "./behaviours";
+import { secretReadPolicyDocument, storedSigningKeyJson } from "./policy";
+import { KeyAlgorithm, KeyGeneration, SigningKeyGroupArgs } from "./types";
+import { generationResourceName, validateSigningKeyGroupArgs } from "./validation";
+
+export const SIGNING_KEY_GROUP_TYPE = "cloudfront-signed-content:index:SigningKeyGroup";
+
+/** tls.PrivateKey inputs CloudFront accepts: RSA 2048, or ECDSA with P256 explicit (the provider defaults to P224). */
+export function privateKeyArgsFor(algorithm: KeyAlgorithm): tls.PrivateKeyArgs {
+    return algorithm === "RSA" ? { algorithm: "RSA", rsaBits: 2048 } : { algorithm: "ECDSA", ecdsaCurve: "P256" };
+}
+
+/**
+ * A CloudFront key group with one public key per key generation, for signed URLs and signed cookies.
+ *
+ * Rotation without downtime: (1) append a generation to `keys` (both keys are trusted; URLs signed with the old
+ * key keep working), (2) set `activeKey` to the new generation, (3) once everything signed with the old key has
+ * expired, remove the old generation. Public keys are autonamed and their logical names contain the generation
+ * id, so adding or removing a generation never replaces another generation's key and the key group is updated in
+ * place. The private keys live in Pulumi state, encrypted as secrets.
+ */
+export class SigningKeyGroup extends pulumi.ComponentResource {
+    /** Id of the CloudFront key group; list it in a cache behaviour's trustedKeyGroups (see attachTo). */
+    readonly keyGroupId: pulumi.Output<string>;
+    /** Key pair id (CloudFront public key id) of the active generation: the `Key-Pair-Id` of signed URLs. */
+    readonly activeKeyPairId: pulumi.Output<string>;
+    /** Generation id -> CloudFront public key id, for every generation. */
+    readonly keyPairIds: pulumi.Output<Record<string, string>>;
+    /** Generation id -> SPKI public key PEM, for every generation. */
+    readonly publicKeyPems: pulumi.Output<Record<string, string>>;
+    /** PEM of the active generation's private key (PKCS#1 for RSA, SEC1 for ECDSA). A secret. */
+    readonly privateKeyPem: pulumi.Output<string>;
+    /** ARN of the Secrets Manager secret holding the active key (only with storePrivateKey). */
+    readonly privateKeySecretArn?: pulumi.Output<string>;
+    /** IAM policy document (JSON) granting read access to exactly that secret (only with storePrivateKey). */
+    readonly privateKeyReadPolicy?: pulumi.Output<string>;
+    /** The generation id that signs. */
+    readonly activeKey: string;
+    /** Algorithm of the active generation (ECDSA signers should declare SHA-256). */
+    readonly activeKeyAlgorithm: KeyAlgorithm;
+    /** The generations with defaults applied, oldest first. */
+    readonly keys: readonly Required<KeyGeneration>[];
+    /** The key group resource, e.g. for dependsOn. */
+    readonly keyGroup: aws.cloudfront.KeyGroup;
+
+    constructor(name: string, args: SigningKeyGroupArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        // Validate before registering anything, so bad arguments leave no half-registered component.
+        const config = validateSigningKeyGroupArgs(name, args);
+        super(SIGNING_KEY_GROUP_TYPE, name, {}, opts);
+        this.keys = config.keys;
+        this.activeKey = config.activeKey;
+
+        const generations = config.keys.map((gen) => {
+            const resourceName = generationResourceName(name, gen.id);
+            const privateKey = new tls.PrivateKey(resourceName, privateKeyArgsFor(gen.algorithm), { parent: this });
+            // No `name`: autonaming lets a replacement be created before the old key is deleted
+            // (CloudFront refuses to delete a key still in a key group). The PEM keeps its trailing newline,
+            // otherwise every update shows a diff.
+            const publicKey = new aws.cloudfront.PublicKey(
+                resourceName,
+                { encodedKey: privateKey.publicKeyPem, comment: config.comment },
+                { parent: this },
+            );
+            return { gen, privateKey, publicKey };
+        });
+
+        this.keyGroup = new aws.cloudfront.KeyGroup(
+            name,
+            { items: generations.map((g) => g.publicKey.id), comment: config.comment },
+            { parent: this },
+        );
+        this.keyGroupId = this.keyGroup.id;
+
+        const active = generations.find((g) => g.gen.id === config.activeKey)!;
+        this.activeKeyAlgorithm = active.gen.algorithm;
+        // Key pair ids resolve only after the key group exists with them: a key signs nothing until it is trusted.
+        const afterKeyGroup = <T>(value: pulumi.Output<T>): pulumi.Output<T> =>
+            value.apply((v) => this.keyGroup.id.apply(() => v));
+        this.activeKeyPairId = afterKeyGroup(active.publicKey.id);
+        this.keyPairIds = afterKeyGroup(
+            pulumi.all(generations.map((g) => g.publicKey.id)).apply((ids) =>
+                Object.fromEntries(generations.map((g, i) => [g.gen.id, ids[i]])),
+            ),
+        );
+        this.publicKeyPems = pulumi
+            .all(generations.map((g) => g.privateKey.publicKeyPem))
+            .apply((pems) => Object.fromEntries(generations.map((g, i) => [g.gen.id, pems[i]])));
+        // The mock monitor (and older engines) do not apply the provider's additionalSecretOutputs: be explicit.
+        this.privateKeyPem = pulumi.secret(active.privateKey.privateKeyPem);
+
+        const store = config.storePrivateKey;
+        if (store) {
+            // A deleted secret's name stays reserved for the recovery window: a random suffix lets a recreated
+            // stack create its secret without colliding.
+            const suffix = new random.RandomId(`${name}-secret-suffix`, { byteLength: 4 }, { parent: this });
+            const secret = new aws.secretsmanager.Secret(
+                `${name}-private-key`,
+                {
+                    name: pulumi.interpolate`${name}-cloudfront-signing-key-${suffix.hex}`,
+                    description: `CloudFront signing key (key pair id and private key) of key group ${name}`,
+                    kmsKeyId: store.kmsKeyId,
+                    recoveryWindowInDays: store.recoveryWindowInDays,
+                },
+                { parent: this },
+            );
+            const version = new aws.secretsmanager.SecretVersion(
+                `${name}-private-key`,
+                {
+                    secretId: secret.id,
+                    secretString: pulumi.secret(
+                        pulumi.all([this.activeKeyPairId, active.privateKey.privateKeyPem]).apply(([keyPairId, privateKeyPem]) =>
+                            storedSigningKeyJson({ keyPairId, privateKeyPem, algorithm: active.gen.algorithm, generation: active.gen.id }),
+                        ),
+                    ),
+                },
+                { parent: this },
+            );
+            // Resolves once the secret has a value, so readers wired to the ARN never see an empty secret.
+            this.privateKeySecretArn = pulumi.all([secret.arn, version.id]).apply(([arn]) => arn);
+            this.privateKeyReadPolicy = pulumi
+                .all([secret.arn, pulumi.output(store.kmsKeyId)])
+                .apply(([arn, kmsKeyId]) => secretReadPolicyDocument(arn, kmsKeyId));
+        }
+
+        this.registerOutputs({
+            keyGroupId: this.keyGroupId,
+            activeKeyPairId: this.activeKeyPairId,
+            keyPairIds: this.keyPairIds,
+            publicKeyPems: this.publicKeyPems,
+            privateKeyPem: this.privateKeyPem,
+            ...(this.privateKeySecretArn ? { privateKeySecretArn: this.privateKeySecretArn } : {}),
+            ...(this.privateKeyReadPolicy ? { privateKeyReadPolicy: this.privateKeyReadPolicy } : {}),
+        });
+    }
+
+    /** Returns the behaviours with this key group trusted by exactly the selected ones (see attachKeyGroup). */
+    attachTo<B extends CacheBehaviourLike>(behaviours: CacheBehaviours<B>, select: readonly string[]): CacheBehaviours<B> {
+        return attachKeyGroup(behaviours, this.keyGroupId, select);
+    }
+}

@@ -1,0 +1,117 @@
+// Pure validation of SigningKeyGroup arguments: every rule is a one-line error naming the argument and the fix.
+import * as pulumi from "@pulumi/pulumi";
+import { KeyAlgorithm, KeyGeneration, SigningKeyGroupArgs, StorePrivateKeyOptions } from "./types";
+
+/** CloudFront quota: public keys per key group. */
+export const MAX_KEYS_PER_KEY_GROUP = 5;
+/** CloudFront limit for names (public keys, key groups) and comments. */
+export const MAX_CLOUDFRONT_NAME_LENGTH = 128;
+export const MAX_COMMENT_LENGTH = 128;
+export const MAX_GENERATION_ID_LENGTH = 64;
+/** Generation id used when `keys` is omitted. */
+export const DEFAULT_GENERATION_ID = "default";
+export const DEFAULT_RECOVERY_WINDOW_DAYS = 30;
+export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = ["RSA", "ECDSA"];
+/** The engine autonames "<logical name>-<7 hex chars>". */
+const AUTONAME_SUFFIX_LENGTH = 8;
+const NAME_CHARS = /^[A-Za-z0-9_-]+$/;
+
+/** Thrown for invalid arguments. A RunError, so `pulumi up` prints the one-line message without a stack trace. */
+export class SigningKeyGroupArgsError extends pulumi.RunError {
+    constructor(message: string) {
+        super(message);
+        this.name = "SigningKeyGroupArgsError";
+    }
+}
+
+/** Arguments with every default applied, as the component uses them. */
+export interface NormalizedSigningKeyGroupArgs {
+    keys: Required<KeyGeneration>[];
+    activeKey: string;
+    comment?: string;
+    /** undefined when the private key is not stored in Secrets Manager */
+    storePrivateKey?: { kmsKeyId?: pulumi.Input<string>; recoveryWindowInDays: number };
+}
+
+function fail(name: string, message: string): never {
+    throw new SigningKeyGroupArgsError(`SigningKeyGroup "${name}": ${message}`);
+}
+
+/** Logical name of a generation's tls key and CloudFront public key. */
+export function generationResourceName(name: string, generationId: string): string {
+    return `${name}-${generationId}`;
+}
+
+/**
+ * Validates and normalizes SigningKeyGroup arguments. Throws SigningKeyGroupArgsError (one line, naming the
+ * argument) on: an invalid component name, no keys, more than 5 keys, a duplicate or invalid generation id,
+ * an unknown algorithm, an activeKey that is not a generation id, a comment over 128 characters, or invalid
+ * storePrivateKey options.
+ */
+export function validateSigningKeyGroupArgs(name: string, args: SigningKeyGroupArgs = {}): NormalizedSigningKeyGroupArgs {
+    if (typeof name !== "string" || name.length === 0) fail(String(name), "name must be a non-empty string");
+    if (!NAME_CHARS.test(name)) {
+        fail(name, `name "${name}" cannot name CloudFront public keys and key groups: use only letters, digits, "-" and "_"`);
+    }
+    if (typeof args !== "object" || args === null) fail(name, "args must be an object");
+
+    const rawKeys: unknown = args.keys ?? [{ id: DEFAULT_GENERATION_ID }];
+    if (!Array.isArray(rawKeys)) fail(name, `keys must be an array of generations, e.g. [{ id: "2026-01" }]`);
+    if (rawKeys.length === 0) fail(name, `keys is empty: list at least one generation, e.g. [{ id: "2026-01" }]`);
+    if (rawKeys.length > MAX_KEYS_PER_KEY_GROUP) {
+        fail(name, `keys has ${rawKeys.length} generations but a CloudFront key group holds at most ${MAX_KEYS_PER_KEY_GROUP} public keys: drop the oldest`);
+    }
+
+    const keys: Required<KeyGeneration>[] = [];
+    const seen = new Set<string>();
+    rawKeys.forEach((raw: unknown, i: number) => {
+        const where = `keys[${i}]`;
+        if (typeof raw !== "object" || raw === null) fail(name, `${where} must be an object like { id: "2026-01" }`);
+        const gen = raw as Partial<Record<keyof KeyGeneration, unknown>>;
+        const id = gen.id;
+        if (typeof id !== "string" || id.length === 0) fail(name, `${where}.id is missing: give each generation an id like "2026-01"`);
+        if (!NAME_CHARS.test(id) || id.length > MAX_GENERATION_ID_LENGTH) {
+            fail(name, `${where}.id "${id}" is invalid: use 1-${MAX_GENERATION_ID_LENGTH} letters, digits, "-" or "_"`);
+        }
+        if (seen.has(id)) fail(name, `${where}.id "${id}" is duplicated: each generation needs its own id`);
+        seen.add(id);
+        const algorithm = gen.algorithm ?? "RSA";
+        if (!KEY_ALGORITHMS.includes(algorithm as KeyAlgorithm)) {
+            fail(name, `${where}.algorithm "${String(algorithm)}" is not supported by CloudFront: use "RSA" or "ECDSA"`);
+        }
+        // The engine appends "-xxxxxxx" to the logical name; CloudFront caps names at 128 characters.
+        const longest = generationResourceName(name, id).length + AUTONAME_SUFFIX_LENGTH;
+        if (longest > MAX_CLOUDFRONT_NAME_LENGTH) {
+            fail(name, `name "${name}" with ${where}.id "${id}" makes a ${longest}-character CloudFront public key name (max ${MAX_CLOUDFRONT_NAME_LENGTH}): shorten the name or the id`);
+        }
+        keys.push({ id, algorithm: algorithm as KeyAlgorithm });
+    });
+
+    const activeKey = args.activeKey ?? keys[keys.length - 1].id;
+    if (typeof activeKey !== "string" || !seen.has(activeKey)) {
+        fail(name, `activeKey "${String(activeKey)}" is not one of the keys' ids (${keys.map((k) => k.id).join(", ")}): add that generation first or pick an existing id`);
+    }
+
+    const comment = args.comment;
+    if (comment !== undefined) {
+        if (typeof comment !== "string") fail(name, "comment must be a string");
+        if (comment.length > MAX_COMMENT_LENGTH) {
+            fail(name, `comment is ${comment.length} characters but CloudFront allows at most ${MAX_COMMENT_LENGTH}: shorten it`);
+        }
+    }
+
+    const normalized: NormalizedSigningKeyGroupArgs = { keys, activeKey, comment };
+    const store = args.storePrivateKey;
+    if (store !== undefined && store !== false) {
+        if (store !== true && (typeof store !== "object" || store === null)) {
+            fail(name, "storePrivateKey must be true, false or { kmsKeyId?, recoveryWindowInDays? }");
+        }
+        const options: StorePrivateKeyOptions = store === true ? {} : store;
+        const days = options.recoveryWindowInDays ?? DEFAULT_RECOVERY_WINDOW_DAYS;
+        if (!Number.isInteger(days) || (days !== 0 && (days < 7 || days > 30))) {
+            fail(name, `storePrivateKey.recoveryWindowInDays ${String(days)} is invalid: use 0 (delete at once) or a whole number of days from 7 to 30`);
+        }
+        normalized.storePrivateKey = { kmsKeyId: options.kmsKeyId, recoveryWindowInDays: days };
+    }
+    return normalized;
+}
