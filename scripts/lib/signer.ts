@@ -175,7 +175,7 @@ export class CloudFrontSigner {
       resource = normalizeResourcePattern(options.policyResource, field);
       const match = matchResource(resource, base);
       if (!match.matches) {
-        throw new InputError(`${field}: ${baseField} is not covered by the policy resource — ${match.reason ?? `"${resource}" does not match "${base}"`}`);
+        throw new InputError(`${field}: ${match.reason ?? `"${resource}" does not match "${base}"`} (the ${baseField} must be covered by the policy resource)`);
       }
     }
     const hash =

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+import { InputError } from "../lib/errors";
+import { CliCommand, CliIo, processIo } from "./io";
+
+const HELP = `Usage: cf-sign <command> [options]
+
+Commands:
+  url <url|/path>         print a CloudFront signed URL (--stdin: one URL per line)
+  cookies <resource>      print CloudFront signed cookies (Set-Cookie headers, JSON, Cookie, curl)
+  verify                  check a signed URL or cookies the way CloudFront would
+  inspect                 decode and explain a signed URL or cookies
+
+Run "cf-sign <command> --help" for the options of a command.
+Exit status: 0 on success, 2 on bad input ("error: ..." on stderr).
+`;
+
+// Each command is loaded only when used, so `cf-sign url` does not pay for the verifier or the edge.
+const COMMANDS: Record<string, string> = { url: "./url", cookies: "./cookies", verify: "./verify", inspect: "./inspect" };
+
+function loadCommand(name: string): CliCommand {
+  let mod: { run?: CliCommand };
+  try {
+    // A computed path keeps the TypeScript build independent of commands another module provides.
+    mod = require(COMMANDS[name]) as { run?: CliCommand };
+  } catch (error) {
+    if ((error as { code?: string }).code === "MODULE_NOT_FOUND") {
+      throw new InputError(`the ${name} command is not available in this build`);
+    }
+    throw error;
+  }
+  if (typeof mod.run !== "function") throw new InputError(`the ${name} command is not available in this build`);
+  return mod.run;
+}
+
+/** Runs cf-sign with `argv` (without node and the script); returns the exit code. Never throws. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const [name, ...rest] = argv;
+    if (name === undefined) throw new InputError("missing command; use url, cookies, verify or inspect (cf-sign --help)");
+    if (name === "--help" || name === "-h" || name === "help") {
+      io.out(HELP);
+      return 0;
+    }
+    if (!Object.prototype.hasOwnProperty.call(COMMANDS, name)) {
+      throw new InputError(`unknown command "${name.length > 40 ? `${name.slice(0, 37)}...` : name}"; use url, cookies, verify or inspect (cf-sign --help)`);
+    }
+    return await loadCommand(name)(rest, io);
+  } catch (error) {
+    // One line, never a stack trace; messages are built to never include key material.
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`error: ${message.split("\n")[0]}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  // A reader that closed the pipe early (e.g. `| head`) is not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+  });
+  void main(process.argv.slice(2), processIo()).then((code) => {
+    process.exitCode = code;
+  });
+}

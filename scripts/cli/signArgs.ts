@@ -1,0 +1,109 @@
+import { parseHashAlgorithm } from "../lib/constants";
+import { InputError } from "../lib/errors";
+import type { SignOptions } from "../lib/signer";
+import { loadStackOutputs, StackOutputs } from "../lib/stackOutputs";
+import { parseDuration, parseTime } from "../lib/time";
+import type { CliIo } from "./io";
+import { KEY_SOURCE_ARGS, KeySourceOptions, resolveAgainstBaseUrl, resolveSigner } from "./keySource";
+
+/** Options shared by `cf-sign url` and `cf-sign cookies`. */
+export const SIGN_ARGS = {
+  "expires-in": { type: "string" },
+  "expires-at": { type: "string" },
+  "starts-at": { type: "string" },
+  ip: { type: "string" },
+  "policy-resource": { type: "string" },
+  hash: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  ...KEY_SOURCE_ARGS,
+} as const;
+
+export const SIGN_HELP = `Expiry and conditions:
+  --expires-in D         duration from now: 90s, 15m, 24h, 7d, 1h30m, or seconds (default 1h)
+  --expires-at T         ISO-8601 with offset or Z (2030-01-31T12:00:00Z) or epoch seconds
+  --starts-at T          not valid before T (time or duration from now); makes a custom policy
+  --ip CIDR              IPv4 address or CIDR allowed (bare address = /32); makes a custom policy
+  --policy-resource P    wildcard resource the policy grants (e.g. 'https://cdn.example.com/private/*')
+  --hash SHA1|SHA256     default SHA1 for RSA keys, SHA256 for ECDSA keys`;
+
+/** The values util.parseArgs produces for SIGN_ARGS. */
+export interface SignArgValues {
+  "expires-in"?: string;
+  "expires-at"?: string;
+  "starts-at"?: string;
+  ip?: string;
+  "policy-resource"?: string;
+  hash?: string;
+  "key-pair-id"?: string;
+  "private-key-file"?: string;
+  "passphrase-env"?: string;
+  "outputs-file"?: string;
+  stack?: string;
+}
+
+export const DEFAULT_EXPIRES_IN = "1h";
+
+/** Turns the time flags into library SignOptions (times become epoch seconds here, named by their flag). */
+export function signOptionsFrom(values: SignArgValues, now: Date): SignOptions {
+  if (values["expires-in"] !== undefined && values["expires-at"] !== undefined) {
+    throw new InputError("give --expires-in or --expires-at, not both");
+  }
+  let expires: number;
+  let expiresField: string;
+  if (values["expires-at"] !== undefined) {
+    expiresField = "--expires-at";
+    expires = parseTime(values["expires-at"], expiresField, now);
+  } else {
+    expiresField = "--expires-in";
+    const text = (values["expires-in"] ?? DEFAULT_EXPIRES_IN).trim();
+    // --expires-in is relative: a duration, or a plain number of seconds.
+    const seconds = /^\d+$/.test(text) ? Number(text) : parseDuration(text);
+    if (seconds === undefined) {
+      throw new InputError(`--expires-in: "${text}" is not a duration; use e.g. 90s, 15m, 24h, 7d (or --expires-at for a point in time)`);
+    }
+    expires = now.getTime() / 1000 + seconds;
+  }
+  const hashAlgorithm = values.hash === undefined ? undefined : parseHashAlgorithm(values.hash, "--hash");
+  return {
+    expires,
+    startsAt: values["starts-at"] === undefined ? undefined : parseTime(values["starts-at"], "--starts-at", now),
+    ipAddress: values.ip,
+    policyResource: values["policy-resource"],
+    hashAlgorithm,
+    now,
+    labels: {
+      expires: expiresField,
+      startsAt: "--starts-at",
+      ipAddress: "--ip",
+      policyResource: "--policy-resource",
+      hashAlgorithm: "--hash",
+    },
+  };
+}
+
+export function keySourceFrom(values: SignArgValues): KeySourceOptions {
+  return {
+    keyPairId: values["key-pair-id"],
+    privateKeyFile: values["private-key-file"],
+    passphraseEnv: values["passphrase-env"],
+    outputsFile: values["outputs-file"],
+    stack: values.stack,
+  };
+}
+
+/** Signer + a lazy stack-outputs getter for resolving `/paths` against baseUrl. */
+export function prepareSigning(values: SignArgValues, io: CliIo) {
+  const keySource = keySourceFrom(values);
+  const { signer, outputs } = resolveSigner(keySource, io);
+  let cached: StackOutputs | undefined = outputs;
+  let loaded = outputs !== undefined;
+  const getOutputs = (): StackOutputs | undefined => {
+    if (!loaded) {
+      cached = loadStackOutputs({ outputsFile: keySource.outputsFile, stack: keySource.stack, cwd: io.cwd, env: io.env });
+      loaded = true;
+    }
+    return cached;
+  };
+  const resolve = (input: string, field: string): string => resolveAgainstBaseUrl(input, field, getOutputs);
+  return { signer, resolve };
+}

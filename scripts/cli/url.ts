@@ -1,0 +1,97 @@
+import { InputError } from "../lib/errors";
+import type { CloudFrontSigner, SignedUrl, SignOptions } from "../lib/signer";
+import { parseCommandArgs } from "./args";
+import type { CliCommand, CliIo } from "./io";
+import { KEY_SOURCE_HELP } from "./keySource";
+import { prepareSigning, SIGN_ARGS, SIGN_HELP, signOptionsFrom } from "./signArgs";
+
+const HELP = `Usage: cf-sign url <url|/path> [options]
+       cf-sign url --stdin [options] < urls.txt
+
+Prints a CloudFront signed URL. A /path is resolved against the stack's baseUrl output.
+The URL must already be percent-encoded; it is signed and printed exactly as validated.
+
+${SIGN_HELP}
+
+Output:
+  --json                 print {url, keyPairId, expires, expiresAt, canned, hashAlgorithm, policy}
+  --stdin                sign one URL per input line (blank lines skipped); one signed URL (or JSON
+                         object with --json) per output line. All lines are checked before anything
+                         is printed: on a bad line nothing is printed, the error names the line, exit 2.
+
+${KEY_SOURCE_HELP}
+`;
+
+const ARGS = { ...SIGN_ARGS, json: { type: "boolean" }, stdin: { type: "boolean" } } as const;
+
+function describe(signed: SignedUrl): string {
+  return JSON.stringify({
+    url: signed.url,
+    keyPairId: signed.keyPairId,
+    expires: signed.expires,
+    expiresAt: new Date(signed.expires * 1000).toISOString(),
+    canned: signed.canned,
+    hashAlgorithm: signed.hashAlgorithm,
+    policy: JSON.parse(signed.policy) as unknown,
+  });
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Signs every line with the one signer. Output is collected and written once at the end, so a bad line
+ * leaves stdout empty (no half-written batch) — and one big write is also the fastest.
+ */
+async function signStdin(
+  io: CliIo,
+  signer: CloudFrontSigner,
+  options: SignOptions,
+  resolve: (input: string, field: string) => string,
+  json: boolean,
+): Promise<number> {
+  const text = await readAll(io.stdin);
+  const lines = text.split("\n");
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].endsWith("\r") ? lines[i].slice(0, -1) : lines[i];
+    if (line.trim() === "") continue;
+    const field = `stdin line ${i + 1}`;
+    let signed: SignedUrl;
+    try {
+      signed = signer.signUrl(resolve(line, field), { ...options, labels: { ...options.labels, url: field } });
+    } catch (error) {
+      if (error instanceof InputError && !error.message.startsWith(field)) {
+        throw new InputError(`${field}: ${error.message}`);
+      }
+      throw error;
+    }
+    out.push(json ? describe(signed) : signed.url);
+  }
+  if (out.length > 0) io.out(out.join("\n") + "\n");
+  return 0;
+}
+
+export const run: CliCommand = async (argv, io) => {
+  const { values, positionals } = parseCommandArgs("url", argv, ARGS, 1);
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
+  if (values.stdin && positionals.length > 0) {
+    throw new InputError("url: give either a URL argument or --stdin, not both");
+  }
+  if (!values.stdin && positionals.length === 0) {
+    throw new InputError("url: missing the URL to sign; usage: cf-sign url <url|/path> [--expires-in 1h] (see --help)");
+  }
+  const options = signOptionsFrom(values, new Date());
+  const { signer, resolve } = prepareSigning(values, io);
+  if (options.policyResource !== undefined) options.policyResource = resolve(options.policyResource, "--policy-resource");
+  if (values.stdin) return signStdin(io, signer, options, resolve, values.json === true);
+  const signed = signer.signUrl(resolve(positionals[0], "url"), options);
+  io.out((values.json ? describe(signed) : signed.url) + "\n");
+  return 0;
+};
