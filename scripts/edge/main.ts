@@ -1,0 +1,189 @@
+#!/usr/bin/env node
+// `npm run edge`: the local CloudFront edge on 127.0.0.1 (see docs/verify-and-edge.md).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { InputError } from "../lib/errors";
+import type { KeyAlgorithm } from "../lib/keys";
+import { loadStackOutputs, readOutputsFile, type StackOutputs } from "../lib/stackOutputs";
+import { pathPatternMatches } from "./behaviors";
+import { resolveProtected, trustedKeysFromOutputs } from "./config";
+import { defaultRoot, startEdge, type RunningEdge } from "./server";
+
+const HELP = `Usage: npm run edge -- [options]
+
+A local CloudFront edge on 127.0.0.1: serves a folder, requires a valid signed URL or signed cookies
+on the protected path patterns (first match wins), answers like CloudFront (403 XML, 404, Range, HEAD).
+
+Options:
+  --root DIR              folder to serve (default: sample/site)
+  --port N                port on 127.0.0.1 (default 8787; 0 = a free port)
+  --protected PATTERN     protected path pattern, repeatable, in order (e.g. --protected '/private/*')
+  --protect-default       also protect the default behaviour (every other path)
+  --outputs-file F        stack outputs JSON (pulumi stack output --json --show-secrets > F):
+                          trusted keys from keyPairIds/publicKeyPems, patterns from protectedPaths
+  --stack S               read Pulumi.S.yaml config (protectedPaths) and, with the Pulumi CLI, its outputs
+  --key-pair-id ID --public-key-file FILE
+                          trust this public key instead
+  --key-algorithm RSA|ECDSA
+                          algorithm of the throwaway dev key when no keys are given (default RSA)
+  --quiet                 no per-request log lines
+  -h, --help              this help
+
+Protected patterns come from, first found: --protected, the stack outputs, Pulumi.<stack>.yaml,
+the default ["/private/*"]. Keys: --public-key-file, the stack outputs, else a throwaway dev key pair
+whose private key is written to a 0600 file (never printed) and removed when the edge stops.`;
+
+function parseEdgeArgs(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        root: { type: "string" },
+        port: { type: "string" },
+        protected: { type: "string", multiple: true },
+        "protect-default": { type: "boolean" },
+        "outputs-file": { type: "string" },
+        stack: { type: "string" },
+        "key-pair-id": { type: "string" },
+        "public-key-file": { type: "string" },
+        "key-algorithm": { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+    throw new InputError(`edge: ${message}; see npm run edge -- --help`);
+  }
+}
+
+function samplePath(patterns: readonly string[]): string {
+  if (patterns.some((p) => pathPatternMatches(p, "/private/cat.jpeg"))) return "/private/cat.jpeg";
+  const first = patterns[0] ?? "/private/*";
+  return (first.startsWith("/") ? first : `/${first}`).replace(/\*/g, "file").replace(/\?/g, "x");
+}
+
+function quote(text: string): string {
+  return /^[A-Za-z0-9_\-./:=@]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
+}
+
+export function banner(edge: RunningEdge, protectedSource: string, outputsFile?: string): string {
+  const lines = [
+    `cf-sign local edge listening on ${edge.url}  (Ctrl-C to stop)`,
+    `  serving     ${edge.root}`,
+    `  protected   ${edge.protectedPaths.join(", ") || "(none)"}  [from ${protectedSource}; first match wins]`,
+    `  default     ${edge.protectDefaultBehavior ? "protected" : "public"}`,
+    `  keys        ${edge.keySource}; trusted key pair ids: ${edge.trustedKeyPairIds.join(", ")}`,
+  ];
+  const target = `${edge.url}${samplePath(edge.protectedPaths)}`;
+  if (edge.privateKeyFile && edge.keyPairId) {
+    lines.push(`  private key ${edge.privateKeyFile} (mode 0600, deleted on exit)`);
+    const keyArgs = `--key-pair-id ${edge.keyPairId} --private-key-file ${quote(edge.privateKeyFile)}`;
+    lines.push(`  sign a URL:  npx cf-sign url ${quote(target)} --expires-in 1h ${keyArgs}`);
+    const prefix = target.slice(0, target.lastIndexOf("/") + 1);
+    lines.push(`  cookies:     npx cf-sign cookies ${quote(`${prefix}*`)} --expires-in 1h ${keyArgs}`);
+  } else {
+    const source = outputsFile ? ` --outputs-file ${quote(outputsFile)}` : "";
+    lines.push(`  sign a URL:  npx cf-sign url ${quote(target)} --expires-in 1h${source}`);
+  }
+  lines.push(`  verify:      npx cf-sign verify '<signed url>'   (explains any 403)`);
+  return lines.join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseEdgeArgs(argv);
+  if (args.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const cwd = process.cwd();
+  let port = 8787;
+  if (args.port !== undefined) {
+    if (!/^\d{1,5}$/.test(args.port) || Number(args.port) > 65535) {
+      throw new InputError(`--port ${args.port}: not a port number; use 0-65535 (0 = a free port)`);
+    }
+    port = Number(args.port);
+  }
+  let keyAlgorithm: KeyAlgorithm = "RSA";
+  if (args["key-algorithm"] !== undefined) {
+    const a = args["key-algorithm"].toUpperCase();
+    if (a !== "RSA" && a !== "ECDSA") throw new InputError(`--key-algorithm ${args["key-algorithm"]}: use RSA or ECDSA`);
+    keyAlgorithm = a;
+  }
+
+  let outputs: StackOutputs | undefined;
+  let outputsSource: string | undefined;
+  if (args["outputs-file"] !== undefined) {
+    outputs = readOutputsFile(path.resolve(cwd, args["outputs-file"]));
+    outputsSource = `--outputs-file ${args["outputs-file"]}`;
+  } else if (args.stack !== undefined) {
+    outputs = loadStackOutputs({ stack: args.stack, cwd });
+    outputsSource = `pulumi stack output --stack ${args.stack}`;
+  }
+
+  let trustedKeys: Record<string, string> | undefined;
+  let keySource: string | undefined;
+  if (args["key-pair-id"] !== undefined || args["public-key-file"] !== undefined) {
+    if (args["key-pair-id"] === undefined || args["public-key-file"] === undefined) {
+      throw new InputError("--key-pair-id and --public-key-file go together (the CloudFront key id and its public key PEM)");
+    }
+    let pem: string;
+    try {
+      pem = fs.readFileSync(path.resolve(cwd, args["public-key-file"]), "utf8");
+    } catch {
+      throw new InputError(`--public-key-file ${args["public-key-file"]}: cannot read it`);
+    }
+    trustedKeys = { [args["key-pair-id"]]: pem };
+    keySource = `--public-key-file ${args["public-key-file"]}`;
+  } else if (outputs) {
+    trustedKeys = trustedKeysFromOutputs(outputs, outputsSource ?? "stack outputs");
+    if (trustedKeys) keySource = `stack key group (${outputsSource})`;
+  }
+
+  const protectedConfig = resolveProtected({
+    flags: args.protected,
+    protectDefault: args["protect-default"] ? true : undefined,
+    outputs,
+    outputsSource,
+    stack: args.stack,
+    cwd,
+  });
+
+  const quiet = args.quiet === true;
+  const edge = await startEdge({
+    root: args.root !== undefined ? path.resolve(cwd, args.root) : defaultRoot(),
+    port,
+    protectedPaths: protectedConfig.protectedPaths,
+    protectDefaultBehavior: protectedConfig.protectDefaultBehavior,
+    trustedKeys,
+    keySource,
+    devKeyAlgorithm: keyAlgorithm,
+    log: quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
+  });
+  process.stdout.write(`${banner(edge, protectedConfig.source, args["outputs-file"])}\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      edge.close().then(resolve, resolve);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`error: ${message.split("\n")[0]}\n`);
+      process.exit(2);
+    },
+  );
+}
