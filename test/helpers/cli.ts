@@ -1,0 +1,57 @@
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** The compiled cf-sign bin; `npm test` builds it first (pretest), `npm run build` does it by hand. */
+export const CLI_PATH = path.resolve(__dirname, "..", "..", "dist", "scripts", "cli", "main.js");
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunCliOptions {
+  /** Extra environment (merged over a minimal one: PATH, HOME, and nothing CloudFront-related). */
+  env?: NodeJS.ProcessEnv;
+  /** Text written to the child's stdin (stdin is closed either way). */
+  stdin?: string;
+  cwd?: string;
+  /** Kill the child after this many ms (default 20 s) so a hung CLI fails the test instead of mocha. */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs `node dist/scripts/cli/main.js ...args` as a child process and collects its exit code and output.
+ * The environment is minimal on purpose: a developer's CLOUDFRONT_* variables must not leak into tests.
+ */
+export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
+  if (!fs.existsSync(CLI_PATH)) {
+    return Promise.reject(new Error(`${CLI_PATH} is missing: run "npm run build" first (npm test does it)`));
+  }
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: options.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 20_000);
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        code: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8"),
+      });
+    });
+    child.stdin.on("error", () => {
+      // The CLI may exit before reading stdin (e.g. a bad option); that is not a test failure.
+    });
+    child.stdin.end(options.stdin ?? "");
+  });
+}
