@@ -13,11 +13,16 @@ export interface CacheBehaviourLike {
     trustedKeyGroups?: pulumi.Input<pulumi.Input<string>[] | undefined>;
 }
 
-/** A distribution's behaviours: the default one and the ordered ones (matched by path pattern, first match wins). */
-export interface CacheBehaviours<B extends CacheBehaviourLike> {
-    defaultCacheBehavior: B;
+/**
+ * A distribution's behaviours: the default one and the ordered ones (matched by path pattern, first match wins).
+ * `B` is any behaviour type (typically aws.types.input.cloudfront.DistributionDefaultCacheBehavior); it is only
+ * constrained to `object` because CacheBehaviourLike is a "weak" type that TypeScript would refuse to match against
+ * an object literal that has no trustedKeyGroups yet.
+ */
+export interface CacheBehaviours<B extends object> {
+    defaultCacheBehavior: B & CacheBehaviourLike;
     /** path patterns must be plain strings here, so the selection can be checked when the program runs */
-    orderedCacheBehaviors?: (B & { pathPattern: string })[];
+    orderedCacheBehaviors?: (B & CacheBehaviourLike & { pathPattern: string })[];
 }
 
 export class AttachKeyGroupError extends pulumi.RunError {
@@ -61,7 +66,7 @@ function withKeyGroup<T extends CacheBehaviourLike>(behaviour: T, keyGroupId: pu
  * would exceed 4 key groups. When an existing `trustedKeyGroups` is an Output (not a plain array), the limit is
  * checked when its value is known, i.e. during `pulumi preview`/`up`.
  */
-export function attachKeyGroup<B extends CacheBehaviourLike>(
+export function attachKeyGroup<B extends object>(
     behaviours: CacheBehaviours<B>,
     keyGroupId: pulumi.Input<string>,
     select: readonly string[],

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as tls from "@pulumi/tls";
 import * as random from "@pulumi/random";
-import { attachKeyGroup, CacheBehaviourLike, CacheBehaviours } from "./behaviours";
+import { attachKeyGroup, CacheBehaviours } from "./behaviours";
 import { secretReadPolicyDocument, storedSigningKeyJson } from "./policy";
 import { KeyAlgorithm, KeyGeneration, SigningKeyGroupArgs } from "./types";
 import { generationResourceName, validateSigningKeyGroupArgs } from "./validation";
@@ -140,7 +140,7 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
     }
 
     /** Returns the behaviours with this key group trusted by exactly the selected ones (see attachKeyGroup). */
-    attachTo<B extends CacheBehaviourLike>(behaviours: CacheBehaviours<B>, select: readonly string[]): CacheBehaviours<B> {
+    attachTo<B extends object>(behaviours: CacheBehaviours<B>, select: readonly string[]): CacheBehaviours<B> {
         return attachKeyGroup(behaviours, this.keyGroupId, select);
     }
 }
