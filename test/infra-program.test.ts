@@ -1,0 +1,543 @@
+// The real stack program (infra/index.ts) under Pulumi mocks, with the dev stack file, the prod stack
+// file and the defaults, plus config errors raised before any resource is registered.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import * as pulumi from "@pulumi/pulumi";
+
+import { installMocks, MOCK_PROJECT, Recorder, RecordedResource, resolve } from "./harness/mocks";
+import { listAssetFiles } from "../infra/assets";
+import { parseStackConfig } from "../infra/config";
+
+const ROOT = path.resolve(__dirname, "..");
+const PROGRAM = require.resolve("../infra/index");
+const FIXTURE_ASSETS = path.relative(ROOT, path.join(__dirname, "fixtures", "assets"));
+
+const T = {
+    bucket: "aws:s3/bucket:Bucket",
+    publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    versioning: "aws:s3/bucketVersioning:BucketVersioning",
+    policy: "aws:s3/bucketPolicy:BucketPolicy",
+    object: "aws:s3/bucketObjectv2:BucketObjectv2",
+    oac: "aws:cloudfront/originAccessControl:OriginAccessControl",
+    distribution: "aws:cloudfront/distribution:Distribution",
+    keyGroup: "aws:cloudfront/keyGroup:KeyGroup",
+    publicKey: "aws:cloudfront/publicKey:PublicKey",
+    tlsKey: "tls:index/privateKey:PrivateKey",
+    secret: "aws:secretsmanager/secret:Secret",
+};
+
+const OUTPUT_NAMES = [
+    "bucketName",
+    "distributionId",
+    "distributionDomainName",
+    "baseUrl",
+    "keyGroupId",
+    "keyPairId",
+    "keyPairIds",
+    "publicKeyPems",
+    "privateKeyPem",
+    "privateKeySecretArn",
+    "protectedPaths",
+    "protectDefaultBehavior",
+] as const;
+type OutputName = (typeof OUTPUT_NAMES)[number];
+type ProgramModule = Record<OutputName, unknown>;
+
+interface ProjectSetting {
+    type: string;
+    description?: string;
+    default?: unknown;
+    items?: { type: string };
+}
+
+function loadYaml(file: string): Record<string, unknown> {
+    return yaml.load(fs.readFileSync(path.join(ROOT, file), "utf8")) as Record<string, unknown>;
+}
+
+/** Pulumi hands structured values (lists, booleans) to the program as JSON text. */
+function asConfigString(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function projectSettings(): Record<string, ProjectSetting> {
+    return loadYaml("Pulumi.yaml").config as Record<string, ProjectSetting>;
+}
+
+/** What the CLI gives the program: Pulumi.yaml defaults, overridden by the stack file's values. */
+function stackConfig(stackFile?: string): Record<string, string> {
+    const config: Record<string, string> = {};
+    for (const [key, setting] of Object.entries(projectSettings())) {
+        config[`${MOCK_PROJECT}:${key}`] = asConfigString(setting.default);
+    }
+    if (stackFile) {
+        const values = (loadYaml(stackFile).config ?? {}) as Record<string, unknown>;
+        for (const [key, value] of Object.entries(values)) config[key] = asConfigString(value);
+    }
+    return config;
+}
+
+interface ProgramRun {
+    rec: Recorder;
+    outputs: Record<OutputName, unknown>;
+    module: ProgramModule;
+}
+
+/** Runs infra/index.ts afresh under new mocks with exactly this config. */
+async function runProgram(config: Record<string, string>, stack = "test"): Promise<ProgramRun> {
+    const rec = installMocks({ stack });
+    pulumi.runtime.setAllConfig(config);
+    delete require.cache[PROGRAM];
+    const module = require(PROGRAM) as ProgramModule;
+    await rec.settled();
+    const outputs = {} as Record<OutputName, unknown>;
+    for (const name of OUTPUT_NAMES) {
+        const value = module[name];
+        outputs[name] = pulumi.Output.isInstance(value) ? await resolve(value as pulumi.Output<unknown>) : value;
+    }
+    await rec.settled();
+    return { rec, outputs, module };
+}
+
+function inputs<T = Record<string, unknown>>(resource: RecordedResource): T {
+    return resource.inputs as T;
+}
+
+interface Behaviour {
+    pathPattern?: string;
+    targetOriginId: string;
+    viewerProtocolPolicy: string;
+    allowedMethods: string[];
+    cachedMethods: string[];
+    cachePolicyId: string;
+    compress: boolean;
+    trustedKeyGroups?: string[];
+    trustedSigners?: string[];
+    forwardedValues?: unknown;
+}
+
+interface DistributionInputs {
+    enabled: boolean;
+    isIpv6Enabled: boolean;
+    httpVersion: string;
+    priceClass: string;
+    aliases?: string[];
+    defaultRootObject: string;
+    origins: { originId: string; domainName: string; originAccessControlId: string; s3OriginConfig?: unknown }[];
+    defaultCacheBehavior: Behaviour;
+    orderedCacheBehaviors?: Behaviour[];
+    restrictions: { geoRestriction: { restrictionType: string; locations?: string[] } };
+    viewerCertificate: {
+        cloudfrontDefaultCertificate?: boolean;
+        acmCertificateArn?: string;
+        sslSupportMethod?: string;
+        minimumProtocolVersion?: string;
+    };
+}
+
+interface Expectations {
+    protectedPaths: string[];
+    protectDefaultBehavior: boolean;
+    keys: { id: string; algorithm: "RSA" | "ECDSA" }[];
+    activeKey: string;
+    storePrivateKey: boolean;
+    aliases: string[];
+    certificateArn?: string;
+    priceClass: string;
+    ipv6: boolean;
+    forceDestroy: boolean;
+    /** keys of uploaded objects with their content types */
+    assets: [string, string][];
+}
+
+/** Every security-relevant input of every resource, and every output, for one configuration. */
+async function checkStack(run: ProgramRun, expected: Expectations): Promise<void> {
+    const { rec, outputs, module } = run;
+
+    // no invokes: the managed cache policy is referenced by its constant id, the policy JSON is built locally
+    assert.deepEqual(rec.invokes, [], "the program must not call invokes");
+    const urns = rec.resources.map((r) => r.urn);
+    assert.equal(new Set(urns).size, urns.length, "every resource URN must be unique");
+
+    // --- bucket and its settings
+    const bucket = rec.one(T.bucket);
+    assert.equal(bucket.parentUrn, undefined);
+    assert.equal(inputs(bucket).forceDestroy, expected.forceDestroy);
+    assert.equal(inputs(bucket).acl, undefined, "no ACLs on an owner-enforced bucket");
+    assert.equal(inputs(bucket).policy, undefined, "the policy is its own resource");
+    const bucketName = bucket.outputs.bucket as string;
+    const bucketArn = bucket.outputs.arn as string;
+
+    const pab = rec.one(T.publicAccessBlock);
+    assert.deepEqual(inputs(pab), {
+        bucket: bucketName,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+    });
+    const ownership = rec.one(T.ownership);
+    assert.deepEqual(inputs(ownership), { bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    const encryption = rec.one(T.encryption);
+    assert.equal(inputs(encryption).bucket, bucketName);
+    assert.deepEqual(inputs(encryption).rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }]);
+    const versioning = rec.one(T.versioning);
+    assert.deepEqual(inputs(versioning), { bucket: bucketName, versioningConfiguration: { status: "Enabled" } });
+    for (const child of [pab, ownership, encryption, versioning]) assert.equal(child.parentUrn, bucket.urn);
+
+    // --- origin access control
+    const oac = rec.one(T.oac);
+    assert.equal(inputs(oac).originAccessControlOriginType, "s3");
+    assert.equal(inputs(oac).signingBehavior, "always");
+    assert.equal(inputs(oac).signingProtocol, "sigv4");
+
+    // --- key group (from the component)
+    const keyGroup = rec.one(T.keyGroup);
+    const keyGroupId = keyGroup.id as string;
+    assert.equal(rec.byType(T.publicKey).length, expected.keys.length);
+    const tlsKeys = rec.byType(T.tlsKey);
+    assert.deepEqual(
+        tlsKeys.map((k) => inputs(k).algorithm),
+        expected.keys.map((k) => k.algorithm),
+    );
+    for (const key of tlsKeys) {
+        if (inputs(key).algorithm === "ECDSA") assert.equal(inputs(key).ecdsaCurve, "P256");
+        else assert.equal(inputs(key).rsaBits, 2048);
+    }
+
+    // --- distribution
+    const distribution = rec.one(T.distribution);
+    const d = inputs<DistributionInputs>(distribution);
+    assert.equal(d.enabled, true);
+    assert.equal(d.isIpv6Enabled, expected.ipv6);
+    assert.equal(d.httpVersion, "http2and3");
+    assert.equal(d.priceClass, expected.priceClass);
+    assert.deepEqual(d.aliases ?? [], expected.aliases);
+    assert.equal(d.defaultRootObject, "index.html");
+    assert.deepEqual(d.restrictions, { geoRestriction: { restrictionType: "none" } });
+    assert.equal(d.origins.length, 1);
+    const [origin] = d.origins;
+    assert.equal(origin.domainName, bucket.outputs.bucketRegionalDomainName);
+    assert.equal(origin.originAccessControlId, oac.id);
+    assert.equal(origin.s3OriginConfig, undefined, "no legacy origin access identity");
+    if (expected.certificateArn) {
+        assert.deepEqual(d.viewerCertificate, {
+            acmCertificateArn: expected.certificateArn,
+            sslSupportMethod: "sni-only",
+            minimumProtocolVersion: "TLSv1.2_2021",
+        });
+    } else {
+        assert.deepEqual(d.viewerCertificate, { cloudfrontDefaultCertificate: true });
+    }
+
+    const ordered = d.orderedCacheBehaviors ?? [];
+    assert.deepEqual(
+        ordered.map((b) => b.pathPattern),
+        expected.protectedPaths,
+        "one ordered behaviour per protected pattern, in the configured order",
+    );
+    for (const behaviour of [d.defaultCacheBehavior, ...ordered]) {
+        const label = behaviour.pathPattern ?? "default";
+        assert.equal(behaviour.viewerProtocolPolicy, "redirect-to-https", `${label}: viewer protocol`);
+        assert.equal(behaviour.cachePolicyId, "658327ea-f89d-4fab-a63d-7e88639e58f6", `${label}: CachingOptimized`);
+        assert.equal(behaviour.compress, true, `${label}: compression`);
+        assert.equal(behaviour.targetOriginId, origin.originId, `${label}: origin`);
+        assert.deepEqual(behaviour.allowedMethods, ["GET", "HEAD", "OPTIONS"]);
+        assert.deepEqual(behaviour.cachedMethods, ["GET", "HEAD"]);
+        assert.equal(behaviour.forwardedValues, undefined);
+        assert.equal(behaviour.trustedSigners, undefined, `${label}: no legacy trusted signers`);
+    }
+    // exactly the protected behaviours trust the key group, nothing else does
+    for (const behaviour of ordered) {
+        assert.deepEqual(behaviour.trustedKeyGroups, [keyGroupId], `${behaviour.pathPattern} must trust the key group`);
+    }
+    if (expected.protectDefaultBehavior) {
+        assert.deepEqual(d.defaultCacheBehavior.trustedKeyGroups, [keyGroupId]);
+    } else {
+        assert.ok(
+            d.defaultCacheBehavior.trustedKeyGroups === undefined || d.defaultCacheBehavior.trustedKeyGroups.length === 0,
+            "the default behaviour must stay public",
+        );
+    }
+
+    // --- bucket policy: only this distribution, via CloudFront, may read objects
+    const policyResource = rec.one(T.policy);
+    assert.equal(policyResource.parentUrn, bucket.urn);
+    assert.equal(inputs(policyResource).bucket, bucketName);
+    const policy = JSON.parse(inputs(policyResource).policy as string) as {
+        Version: string;
+        Statement: { Effect: string; Principal: unknown; Action: unknown; Resource: unknown; Condition: unknown }[];
+    };
+    assert.equal(policy.Version, "2012-10-17");
+    assert.equal(policy.Statement.length, 1);
+    const [statement] = policy.Statement;
+    assert.equal(statement.Effect, "Allow");
+    assert.deepEqual(statement.Principal, { Service: "cloudfront.amazonaws.com" });
+    assert.equal(statement.Action, "s3:GetObject");
+    assert.equal(statement.Resource, `${bucketArn}/*`);
+    assert.deepEqual(statement.Condition, { StringEquals: { "AWS:SourceArn": distribution.outputs.arn } });
+
+    // --- assets
+    const objects = rec.byType(T.object);
+    assert.deepEqual(
+        objects.map((o) => [inputs(o).key, inputs(o).contentType]),
+        expected.assets,
+    );
+    for (const object of objects) {
+        assert.equal(inputs(object).bucket, bucketName);
+        assert.equal(object.parentUrn, bucket.urn);
+        assert.equal(inputs(object).acl, undefined);
+    }
+
+    // --- outputs: names, values, secrecy
+    const keyPairIds = Object.fromEntries(
+        expected.keys.map((k) => [k.id, rec.byType(T.publicKey).find((p) => p.name === `signing-${k.id}`)?.id]),
+    );
+    assert.equal(outputs.bucketName, bucketName);
+    assert.equal(outputs.distributionId, distribution.id);
+    assert.equal(outputs.distributionDomainName, distribution.outputs.domainName);
+    assert.equal(
+        outputs.baseUrl,
+        `https://${expected.aliases.length > 0 ? expected.aliases[0] : (distribution.outputs.domainName as string)}`,
+    );
+    assert.equal(outputs.keyGroupId, keyGroupId);
+    assert.deepEqual(outputs.keyPairIds, keyPairIds);
+    assert.equal(outputs.keyPairId, keyPairIds[expected.activeKey]);
+    const pems = outputs.publicKeyPems as Record<string, string>;
+    assert.deepEqual(Object.keys(pems), expected.keys.map((k) => k.id));
+    for (const pem of Object.values(pems)) assert.match(pem, /^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\n$/);
+    assert.match(outputs.privateKeyPem as string, /^-----BEGIN (RSA |EC )?PRIVATE KEY-----\n/);
+    assert.equal(await pulumi.isSecret(module.privateKeyPem as pulumi.Output<string>), true, "privateKeyPem must be a secret output");
+    for (const name of ["bucketName", "keyPairId", "baseUrl"] as const) {
+        assert.equal(await pulumi.isSecret(module[name] as pulumi.Output<string>), false, `${name} must not be secret`);
+    }
+    assert.deepEqual(outputs.protectedPaths, expected.protectedPaths);
+    assert.equal(outputs.protectDefaultBehavior, expected.protectDefaultBehavior);
+    if (expected.storePrivateKey) {
+        const secret = rec.one(T.secret);
+        assert.equal(outputs.privateKeySecretArn, secret.outputs.arn);
+    } else {
+        assert.equal(outputs.privateKeySecretArn, undefined);
+        assert.equal(rec.byType(T.secret).length, 0);
+    }
+}
+
+function assetsOf(dir: string): [string, string][] {
+    return listAssetFiles(path.resolve(ROOT, dir)).map((a) => [a.key, a.contentType]);
+}
+
+describe("infra program (mocks)", function () {
+    it("Pulumi.yaml declares every setting with type, description and default, matching the program's defaults", () => {
+        const settings = projectSettings();
+        const declared = Object.keys(settings).sort();
+        const known = Object.keys(parseStackConfig({})).sort();
+        assert.deepEqual(declared, known);
+        for (const [key, setting] of Object.entries(settings)) {
+            assert.ok(["string", "integer", "boolean", "array"].includes(setting.type), `${key}: type ${setting.type}`);
+            assert.ok(typeof setting.description === "string" && setting.description.length > 10, `${key}: description`);
+            assert.ok("default" in setting, `${key}: default (a declared setting without default is required by the CLI)`);
+            if (setting.type === "array") {
+                assert.deepEqual(setting.items, { type: "string" }, `${key}: items`);
+                assert.ok(Array.isArray(setting.default) && setting.default.every((v) => typeof v === "string"), `${key}: default type`);
+            } else {
+                assert.equal(typeof setting.default, setting.type === "integer" ? "number" : setting.type, `${key}: default type`);
+            }
+        }
+        // the Pulumi.yaml defaults and the parser's built-in defaults agree
+        const fromYaml: Record<string, unknown> = {};
+        for (const [key, setting] of Object.entries(settings)) fromYaml[key] = setting.default;
+        assert.deepEqual(parseStackConfig(fromYaml, { baseDir: ROOT }), parseStackConfig({}));
+    });
+
+    for (const stackFile of ["Pulumi.dev.yaml", "Pulumi.prod.yaml"]) {
+        it(`${stackFile} only sets declared settings, with values of the declared types`, () => {
+            const settings = projectSettings();
+            const values = (loadYaml(stackFile).config ?? {}) as Record<string, unknown>;
+            for (const [fullKey, value] of Object.entries(values)) {
+                if (!fullKey.startsWith(`${MOCK_PROJECT}:`)) continue;
+                const key = fullKey.slice(MOCK_PROJECT.length + 1);
+                const setting = settings[key];
+                assert.ok(setting, `${stackFile}: ${fullKey} is not declared in Pulumi.yaml`);
+                if (setting.type === "array") {
+                    assert.ok(Array.isArray(value) && value.every((v) => typeof v === "string"), `${stackFile}: ${fullKey} must be a list of strings`);
+                } else {
+                    assert.equal(typeof value, setting.type === "integer" ? "number" : setting.type, `${stackFile}: ${fullKey}`);
+                }
+            }
+        });
+    }
+
+    it("deploys the defaults (no stack config at all)", async () => {
+        const run = await runProgram({});
+        await checkStack(run, {
+            protectedPaths: ["/private/*"],
+            protectDefaultBehavior: false,
+            keys: [{ id: "2026-01", algorithm: "RSA" }],
+            activeKey: "2026-01",
+            storePrivateKey: false,
+            aliases: [],
+            priceClass: "PriceClass_100",
+            ipv6: true,
+            forceDestroy: false,
+            assets: [],
+        });
+    });
+
+    it("deploys the same stack from the Pulumi.yaml defaults", async () => {
+        const fromDefaults = await runProgram(stackConfig());
+        const fromNothing = await runProgram({});
+        const shape = (run: ProgramRun) => run.rec.resources.map((r) => [r.type, r.name, r.urn]);
+        assert.deepEqual(shape(fromDefaults), shape(fromNothing));
+    });
+
+    it("deploys Pulumi.dev.yaml", async function () {
+        const devAssets = (loadYaml("Pulumi.dev.yaml").config as Record<string, string>)[`${MOCK_PROJECT}:assetsDir`];
+        if (!fs.existsSync(path.join(ROOT, devAssets))) {
+            // sample/site belongs to the local edge; without it the dev stack's assetsDir is a config error
+            this.skip();
+        }
+        const run = await runProgram(stackConfig("Pulumi.dev.yaml"), "dev");
+        const expectedAssets = assetsOf(devAssets);
+        assert.ok(expectedAssets.length > 0, `${devAssets} should hold sample files`);
+        await checkStack(run, {
+            protectedPaths: ["/private/*"],
+            protectDefaultBehavior: false,
+            keys: [{ id: "2026-01", algorithm: "RSA" }],
+            activeKey: "2026-01",
+            storePrivateKey: false,
+            aliases: [],
+            priceClass: "PriceClass_100",
+            ipv6: true,
+            forceDestroy: true,
+            assets: expectedAssets,
+        });
+    });
+
+    it("deploys Pulumi.prod.yaml", async () => {
+        const config = stackConfig("Pulumi.prod.yaml");
+        const prod = loadYaml("Pulumi.prod.yaml").config as Record<string, unknown>;
+        const run = await runProgram(config, "prod");
+        await checkStack(run, {
+            protectedPaths: ["/private/*", "/downloads/*.pdf"],
+            protectDefaultBehavior: false,
+            keys: [
+                { id: "2026-05", algorithm: "ECDSA" },
+                { id: "2026-11", algorithm: "ECDSA" },
+            ],
+            activeKey: "2026-11",
+            storePrivateKey: true,
+            aliases: ["cdn.example.com"],
+            certificateArn: prod[`${MOCK_PROJECT}:certificateArn`] as string,
+            priceClass: "PriceClass_All",
+            ipv6: true,
+            forceDestroy: false,
+            assets: [],
+        });
+        assert.equal(run.outputs.baseUrl, "https://cdn.example.com");
+    });
+
+    it("uploads assetsDir files with content types, protects the default behaviour, honours ipv6 false", async () => {
+        const run = await runProgram({
+            ...stackConfig(),
+            [`${MOCK_PROJECT}:assetsDir`]: FIXTURE_ASSETS,
+            [`${MOCK_PROJECT}:protectedPaths`]: JSON.stringify(["/private/*", "/js/*", "/images/*.svg"]),
+            [`${MOCK_PROJECT}:protectDefaultBehavior`]: "true",
+            [`${MOCK_PROJECT}:keys`]: JSON.stringify(["old", "new:ECDSA", "newest"]),
+            [`${MOCK_PROJECT}:activeKey`]: "new",
+            [`${MOCK_PROJECT}:ipv6`]: "false",
+            [`${MOCK_PROJECT}:priceClass`]: "PriceClass_200",
+        });
+        await checkStack(run, {
+            protectedPaths: ["/private/*", "/js/*", "/images/*.svg"],
+            protectDefaultBehavior: true,
+            keys: [
+                { id: "old", algorithm: "RSA" },
+                { id: "new", algorithm: "ECDSA" },
+                { id: "newest", algorithm: "RSA" },
+            ],
+            activeKey: "new",
+            storePrivateKey: false,
+            aliases: [],
+            priceClass: "PriceClass_200",
+            ipv6: false,
+            forceDestroy: false,
+            assets: [
+                ["css/site.css", "text/css; charset=utf-8"],
+                ["downloads/archive.unknownext", "application/octet-stream"],
+                ["images/logo.svg", "image/svg+xml"],
+                ["index.html", "text/html; charset=utf-8"],
+                ["js/app.js", "application/javascript; charset=utf-8"],
+                ["private/data.json", "application/json; charset=utf-8"],
+                ["private/report.html", "text/html; charset=utf-8"],
+            ],
+        });
+        // each object's source is the file itself
+        const index = run.rec.byType(T.object).find((o) => o.inputs.key === "index.html");
+        assert.ok(index);
+        // the mock monitor hands over the FileAsset itself; its path is a promise
+        const source = index.inputs.source as { path?: Promise<string> | string };
+        assert.ok(source instanceof pulumi.asset.FileAsset, "source must be a FileAsset");
+        assert.equal(await source.path, path.join(ROOT, FIXTURE_ASSETS, "index.html"));
+    });
+
+    it("accepts structured keys ({ id, algorithm }) from a stack file", async () => {
+        const run = await runProgram({
+            [`${MOCK_PROJECT}:keys`]: JSON.stringify([{ id: "a", algorithm: "ECDSA" }, { id: "b" }]),
+        });
+        assert.deepEqual(
+            run.rec.byType(T.tlsKey).map((k) => [k.name, k.inputs.algorithm]),
+            [
+                ["signing-a", "ECDSA"],
+                ["signing-b", "RSA"],
+            ],
+        );
+        assert.equal(run.outputs.keyPairId, (run.outputs.keyPairIds as Record<string, string>).b);
+    });
+
+    describe("config errors stop the program before any resource is registered", () => {
+        const cases: [string, Record<string, string>, RegExp][] = [
+            ["not a path pattern", { protectedPaths: '["private/*"]' }, /^cloudfront-signed-content:protectedPaths\[0\] "private\/\*" is not a path pattern/],
+            ["duplicate pattern", { protectedPaths: '["/a/*","/a/*"]' }, /^cloudfront-signed-content:protectedPaths lists "\/a\/\*" twice/],
+            [
+                "too many behaviours",
+                { protectedPaths: JSON.stringify(Array.from({ length: 26 }, (_, i) => `/p${i}/*`)) },
+                /^cloudfront-signed-content:protectedPaths has 26 path patterns/,
+            ],
+            ["unknown price class", { priceClass: "PriceClass_Cheap" }, /^cloudfront-signed-content:priceClass "PriceClass_Cheap" is not a price class/],
+            ["alias without certificate", { aliases: '["cdn.example.com"]' }, /^cloudfront-signed-content:aliases needs cloudfront-signed-content:certificateArn/],
+            [
+                "certificate without alias",
+                { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc" },
+                /^cloudfront-signed-content:certificateArn is set but cloudfront-signed-content:aliases is empty/,
+            ],
+            ["malformed ARN", { aliases: '["cdn.example.com"]', certificateArn: "arn:aws:acm:certificate" }, /^cloudfront-signed-content:certificateArn "arn:aws:acm:certificate" is not an ACM certificate ARN/],
+            ["missing assets folder", { assetsDir: "no/such/folder" }, /^cloudfront-signed-content:assetsDir folder "no\/such\/folder" does not exist/],
+            ["unknown active key", { activeKey: "2030-01" }, /^cloudfront-signed-content:activeKey "2030-01" is not one of the configured keys/],
+            ["typo in a key", { protectedPath: '["/x/*"]' }, /^cloudfront-signed-content:protectedPath is not a setting of this project; did you mean/],
+        ];
+        for (const [label, values, pattern] of cases) {
+            it(label, async () => {
+                const config = stackConfig();
+                for (const [key, value] of Object.entries(values)) config[`${MOCK_PROJECT}:${key}`] = value;
+                const rec = installMocks();
+                pulumi.runtime.setAllConfig(config);
+                delete require.cache[PROGRAM];
+                assert.throws(
+                    () => require(PROGRAM),
+                    (error: unknown) => {
+                        // a RunError: the CLI prints only the message, no stack trace
+                        assert.ok(error instanceof pulumi.RunError, `expected RunError, got ${String(error)}`);
+                        assert.match(error.message, pattern);
+                        assert.ok(!error.message.includes("\n"));
+                        return true;
+                    },
+                );
+                await rec.settled();
+                assert.deepEqual(rec.resources, [], "no resource may be registered");
+            });
+        }
+    });
+});
