@@ -2,6 +2,9 @@
 // case-sensitive, `*` = any characters (including `/`), `?` = exactly one character; no match -> the
 // default behaviour. Patterns may be written with or without the leading `/`.
 
+/** The stack's default protectedPaths config (Pulumi.yaml). */
+export const DEFAULT_PROTECTED_PATHS: readonly string[] = ["/private/*"];
+
 export interface EdgeBehavior {
   /** The path pattern as configured, or "*" for the default behaviour. */
   pathPattern: string;

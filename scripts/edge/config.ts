@@ -1,9 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
 import { InputError } from "../lib/errors";
 import type { StackOutputs } from "../lib/stackOutputs";
-import { DEFAULT_PROTECTED_PATHS } from "./server";
+import { DEFAULT_PROTECTED_PATHS } from "./behaviors";
 
 // Where the edge takes its protected path patterns and keys from, in this order:
 // --protected flags, the stack outputs, the stack's Pulumi.<stack>.yaml config, the default.
@@ -57,6 +56,8 @@ export function readStackConfig(
   }
   let doc: unknown;
   try {
+    // Loaded lazily: only --stack needs YAML.
+    const yaml = require("js-yaml") as typeof import("js-yaml");
     doc = yaml.load(text);
   } catch {
     throw new InputError(`${file}: not valid YAML; fix the file or pass --protected PATTERN`);

@@ -8,11 +8,11 @@ import { InputError } from "../lib/errors";
 import type { KeyAlgorithm } from "../lib/keys";
 import { parseCookieHeader } from "../lib/signedRequest";
 import { errorXml, trustedKey, verifyRequest, type TrustedKeys } from "../lib/verifier";
-import { buildBehaviors, matchBehavior, type BehaviorTable } from "./behaviors";
+import { buildBehaviors, DEFAULT_PROTECTED_PATHS, matchBehavior, type BehaviorTable } from "./behaviors";
 import { generateDevKeyPair, type DevKeyPair } from "./devKey";
 import { normalizeRequestPath, parseRange, resolveFile } from "./paths";
 
-export const DEFAULT_PROTECTED_PATHS: readonly string[] = ["/private/*"];
+export { DEFAULT_PROTECTED_PATHS } from "./behaviors";
 /** Node's default; CloudFront's own limit on all headers is about 20 KB. Larger -> 431. */
 export const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
 

@@ -1,0 +1,68 @@
+import { resolveProtected } from "../edge/config";
+import { InputError } from "../lib/errors";
+import { formatInspectReport, inspectSigned, parseInspectInput } from "../lib/inspect";
+import { parseTime } from "../lib/time";
+import { parseCommandArgs } from "./args";
+import type { CliCommand, CliIo } from "./io";
+import { loadOutputsFor } from "./trustedKeys";
+
+const HELP = `Usage: cf-sign inspect <signed url | cookie header>
+       cf-sign inspect -  < set-cookie-lines.txt
+
+Decodes a signed URL or signed cookies WITHOUT keys: policy, resource, times (absolute and relative),
+conditions, hash algorithm, key pair id, and warnings (expired, not yet valid, IP condition with
+IPv6, wildcard wider than the protected paths, canned cookies that only work for one URL, ...).
+Accepts a URL, a Cookie header ("Cookie: a=b; c=d" or "a=b; c=d"), Set-Cookie lines, or the JSON
+of "cf-sign cookies --json". "-" reads the input from stdin.
+Exit 0 when nothing would make CloudFront refuse it outright, 1 otherwise, 2 on bad input.
+The signature is not checked here: use cf-sign verify.
+
+Options:
+  --at T                 evaluate times at T (ISO-8601 with offset, epoch seconds, or a duration from now)
+  --protected PATTERN    protected path pattern to compare wildcards with (repeatable)
+  --outputs-file F       stack outputs JSON (protectedPaths, protectDefaultBehavior)
+  --stack S              Pulumi stack (outputs via the Pulumi CLI, else Pulumi.S.yaml config)
+  --json                 print the report as JSON
+`;
+
+const ARGS = {
+  at: { type: "string" },
+  protected: { type: "string", multiple: true },
+  "outputs-file": { type: "string" },
+  stack: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+async function readAll(io: CliIo): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export const run: CliCommand = async (argv, io) => {
+  const { values, positionals } = parseCommandArgs("inspect", argv, ARGS, 1);
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new InputError("inspect: give a signed URL or cookie header (or - to read stdin); see cf-sign inspect --help");
+  const text = positionals[0] === "-" ? await readAll(io) : positionals[0];
+  const parsed = parseInspectInput(text);
+  const now = new Date();
+  const at = values.at !== undefined ? new Date(Math.floor(parseTime(values.at, "--at", now)) * 1000) : now;
+
+  let protectedPaths: string[] | undefined;
+  let protectDefaultBehavior: boolean | undefined;
+  if (values.protected || values["outputs-file"] !== undefined || values.stack !== undefined) {
+    const { outputs, source } = loadOutputsFor({ outputsFile: values["outputs-file"], stack: values.stack }, io);
+    const config = resolveProtected({ flags: values.protected, outputs, outputsSource: source, stack: values.stack, cwd: io.cwd });
+    if (config.source !== "default") {
+      protectedPaths = config.protectedPaths;
+      protectDefaultBehavior = config.protectDefaultBehavior;
+    }
+  }
+  const report = inspectSigned(parsed, { now: at, protectedPaths, protectDefaultBehavior });
+  io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatInspectReport(report));
+  return report.errors.length > 0 ? 1 : 0;
+};

@@ -1,0 +1,135 @@
+import { pathPatternMatches } from "../edge/behaviors";
+import { InputError } from "../lib/errors";
+import { relativeTime } from "../lib/inspect";
+import { parseCookieHeader, stripSigningParams } from "../lib/signedRequest";
+import { parseTime } from "../lib/time";
+import { verifyRequest, type VerificationResult, type VerifiedPolicy } from "../lib/verifier";
+import { parseCommandArgs } from "./args";
+import type { CliCommand } from "./io";
+import { resolveAgainstBaseUrl } from "./keySource";
+import { resolveTrustedKeys, TRUSTED_KEY_ARGS, TRUSTED_KEY_HELP } from "./trustedKeys";
+
+const HELP = `Usage: cf-sign verify <url|/path> [options]
+
+Checks a signed URL (or a URL with signed cookies) exactly the way CloudFront would, in CloudFront's
+order: MissingKey, InvalidKey, MalformedSignature, MalformedPolicy, AccessDenied.
+Exit 0 and "OK ..." when CloudFront would serve it; exit 1 with the CloudFront code, message and the
+reason otherwise; exit 2 on bad input.
+
+Request:
+  --cookie NAME=VALUE    a cookie sent with the request (repeatable; "a=b; c=d" also accepted).
+                         Ignored by CloudFront when the URL has any signing parameter.
+  --ip ADDR              the viewer's IP address (for policies with an IP condition)
+  --at T                 evaluate at time T (ISO-8601 with offset, epoch seconds, or a duration from now)
+  --json                 print the verification result as JSON
+
+${TRUSTED_KEY_HELP}
+`;
+
+const ARGS = {
+  cookie: { type: "string", multiple: true },
+  ip: { type: "string" },
+  at: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  ...TRUSTED_KEY_ARGS,
+} as const;
+
+function iso(epoch: number): string {
+  return new Date(epoch * 1000).toISOString().replace(".000Z", "Z");
+}
+
+function policyLines(policy: VerifiedPolicy, now: Date): [string, string][] {
+  const rows: [string, string][] = [
+    ["policy", `${policy.kind}${policy.kind === "canned" ? " (rebuilt from the request URL)" : ""}`],
+    ["resource", policy.resource],
+    ["expires", `${iso(policy.dateLessThan)} (${relativeTime(policy.dateLessThan, now)}; DateLessThan ${policy.dateLessThan})`],
+  ];
+  if (policy.dateGreaterThan !== undefined) {
+    rows.push(["starts", `${iso(policy.dateGreaterThan)} (${relativeTime(policy.dateGreaterThan, now)}; DateGreaterThan ${policy.dateGreaterThan})`]);
+  }
+  if (policy.sourceIp !== undefined) rows.push(["source IP", policy.sourceIp]);
+  rows.push(["policy JSON", policy.text]);
+  return rows;
+}
+
+function table(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}\n`).join("");
+}
+
+function describe(result: VerificationResult, now: Date, keySource: string): string {
+  if (result.ok) {
+    const rows: [string, string][] = [
+      ["credentials", `${result.via === "url" ? "signed URL" : "signed cookies"}, key pair id ${result.keyPairId} (${result.keyAlgorithm}, ${result.hashAlgorithm})`],
+      ...policyLines(result.policy, now),
+      ["keys", keySource],
+    ];
+    return `OK CloudFront would serve ${result.resourceUrl}\n${table(rows)}`;
+  }
+  const rows: [string, string][] = [
+    ["check", result.check],
+    ["why", result.detail],
+  ];
+  if (result.via) rows.push(["credentials", `${result.via === "url" ? "signed URL" : "signed cookies"}${result.keyPairId ? `, key pair id ${result.keyPairId}` : ""}`]);
+  if (result.policy) rows.push(...policyLines(result.policy, now));
+  rows.push(["url", result.resourceUrl], ["keys", keySource]);
+  return `${result.code}: ${result.message}\n${table(rows)}`;
+}
+
+function cookiesFrom(values: string[] | undefined): Record<string, string> | undefined {
+  if (!values || values.length === 0) return undefined;
+  const cookies: Record<string, string> = {};
+  for (const value of values) {
+    const text = value.replace(/^cookie:\s*/i, "");
+    if (!text.includes("=")) throw new InputError(`--cookie ${value.slice(0, 40)}: expected NAME=VALUE (e.g. --cookie CloudFront-Policy=...)`);
+    for (const [name, v] of Object.entries(parseCookieHeader(text))) {
+      if (!Object.prototype.hasOwnProperty.call(cookies, name)) cookies[name] = v;
+    }
+  }
+  return cookies;
+}
+
+export const run: CliCommand = async (argv, io) => {
+  const { values, positionals } = parseCommandArgs("verify", argv, ARGS, 1);
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new InputError("verify: give the URL to check, e.g. cf-sign verify 'https://d111.cloudfront.net/private/a.jpg?Expires=...'");
+  const now = new Date();
+  const at = values.at !== undefined ? new Date(Math.floor(parseTime(values.at, "--at", now)) * 1000) : now;
+  const keys = resolveTrustedKeys(
+    { keyPairId: values["key-pair-id"], publicKeyFile: values["public-key-file"], outputsFile: values["outputs-file"], stack: values.stack },
+    io,
+  );
+  const url = resolveAgainstBaseUrl(positionals[0], "verify", () => keys.outputs);
+  if (!/^https?:\/\/[^/?#]+/i.test(url)) throw new InputError(`verify: "${url.slice(0, 60)}" is not an http(s) URL`);
+  if (values.ip !== undefined && !/^[0-9a-fA-F:.]+$/.test(values.ip)) throw new InputError(`--ip ${values.ip}: not an IP address`);
+  const result = verifyRequest({ url, cookies: cookiesFrom(values.cookie), ip: values.ip, now: at, trustedKeys: keys.trustedKeys });
+
+  // CloudFront checks signatures only on protected cache behaviours; say so when the stack tells us.
+  let unprotectedNote: string | undefined;
+  const patterns = keys.outputs?.protectedPaths;
+  if (patterns && keys.outputs?.protectDefaultBehavior !== true) {
+    const path = decodeURIComponentSafe(stripSigningParams(url).url.replace(/^https?:\/\/[^/?]+/i, "").split("?")[0] || "/");
+    if (!patterns.some((p) => pathPatternMatches(p, path))) {
+      unprotectedNote = `note: ${path} matches no protected path pattern (${patterns.join(", ")}): CloudFront serves it without checking any signature`;
+    }
+  }
+  if (values.json) {
+    io.out(`${JSON.stringify({ ...result, ...(unprotectedNote ? { note: unprotectedNote } : {}) }, null, 2)}\n`);
+  } else {
+    io.out(describe(result, at, keys.source));
+    if (unprotectedNote) io.out(`${unprotectedNote}\n`);
+  }
+  return result.ok ? 0 : 1;
+};
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
