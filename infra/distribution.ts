@@ -94,3 +94,8 @@ export function bucketPolicyDocument(bucketArn: string, distributionArn: string)
 export function baseUrlFor(aliases: readonly string[], distributionDomainName: string): string {
     return `https://${aliases.length > 0 ? aliases[0] : distributionDomainName}`;
 }
+
+/** CloudFront comments allow 128 characters, OAC descriptions 256: long stack names must not break `up`. */
+export function limitText(text: string, max: number): string {
+    return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}

@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import { DEFAULT_BEHAVIOUR, SigningKeyGroup } from "../components";
 import type { AssetFile } from "./assets";
 import type { StackSettings } from "./config";
-import { S3_ORIGIN_ID, baseUrlFor, bucketPolicyDocument, buildCacheBehaviours, protectedSelection } from "./distribution";
+import { S3_ORIGIN_ID, baseUrlFor, limitText, bucketPolicyDocument, buildCacheBehaviours, protectedSelection } from "./distribution";
 
 export interface ContentStack {
     bucket: aws.s3.Bucket;
@@ -65,10 +65,11 @@ function privateBucket(settings: StackSettings) {
 }
 
 export function createContentStack(settings: StackSettings, assets: readonly AssetFile[]): { stack: ContentStack; outputs: ContentStackOutputs } {
+    const label = `${pulumi.getProject()}/${pulumi.getStack()}`;
     const { bucket, publicAccessBlock, ownership } = privateBucket(settings);
 
     const oac = new aws.cloudfront.OriginAccessControl("content-oac", {
-        description: `${pulumi.getProject()}/${pulumi.getStack()}: CloudFront reads the private content bucket`,
+        description: limitText(`${label}: CloudFront reads the private content bucket`, 256),
         originAccessControlOriginType: "s3",
         signingBehavior: "always",
         signingProtocol: "sigv4",
@@ -77,7 +78,7 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
     const signing = new SigningKeyGroup("signing", {
         keys: settings.keys.map((spec) => ({ id: spec.id, algorithm: spec.algorithm })),
         activeKey: settings.activeKey,
-        comment: `${pulumi.getProject()}/${pulumi.getStack()} signed URLs and cookies`,
+        comment: limitText(`${label}: signed URLs and cookies`, 128),
         storePrivateKey: settings.storePrivateKey
             ? settings.privateKeyKmsKeyId !== undefined
                 ? { kmsKeyId: settings.privateKeyKmsKeyId }
@@ -92,7 +93,7 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
 
     const customCertificate = settings.certificateArn !== undefined;
     const distribution = new aws.cloudfront.Distribution("cdn", {
-        comment: `${pulumi.getProject()}/${pulumi.getStack()}`,
+        comment: limitText(label, 128),
         enabled: true,
         isIpv6Enabled: settings.ipv6,
         httpVersion: "http2and3",

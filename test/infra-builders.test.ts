@@ -12,6 +12,7 @@ import {
     baseUrlFor,
     bucketPolicyDocument,
     buildCacheBehaviours,
+    limitText,
     protectedSelection,
 } from "../infra/distribution";
 
@@ -76,6 +77,16 @@ describe("infra builders: base URL", () => {
     it("uses the first alias, else the distribution domain", () => {
         assert.equal(baseUrlFor(["cdn.example.com", "static.example.com"], "d111.cloudfront.net"), "https://cdn.example.com");
         assert.equal(baseUrlFor([], "d111.cloudfront.net"), "https://d111.cloudfront.net");
+    });
+});
+
+describe("infra builders: limitText", () => {
+    it("keeps short text and cuts long text to exactly the limit", () => {
+        assert.equal(limitText("abc", 3), "abc");
+        assert.equal(limitText("abcd", 3 + 1), "abcd");
+        const cut = limitText("x".repeat(200), 128);
+        assert.equal(cut.length, 128);
+        assert.ok(cut.endsWith("..."));
     });
 });
 

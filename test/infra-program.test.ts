@@ -497,6 +497,22 @@ describe("infra program (mocks)", function () {
         assert.equal(run.outputs.keyPairId, (run.outputs.keyPairIds as Record<string, string>).b);
     });
 
+    it("keeps CloudFront comments within their limits for a long stack name", async () => {
+        const longStack = "s".repeat(100);
+        const run = await runProgram({}, longStack);
+        const comments = [
+            run.rec.one(T.distribution).inputs.comment,
+            run.rec.one(T.keyGroup).inputs.comment,
+            ...run.rec.byType(T.publicKey).map((k) => k.inputs.comment),
+        ];
+        for (const comment of comments) {
+            assert.equal(typeof comment, "string");
+            assert.ok((comment as string).length <= 128, `comment too long: ${String(comment).length}`);
+        }
+        assert.ok((run.rec.one(T.oac).inputs.description as string).length <= 256);
+        assert.ok((run.rec.one(T.distribution).inputs.comment as string).startsWith(`cloudfront-signed-content/${longStack}`));
+    });
+
     describe("config errors stop the program before any resource is registered", () => {
         const cases: [string, Record<string, string>, RegExp][] = [
             ["not a path pattern", { protectedPaths: '["private/*"]' }, /^cloudfront-signed-content:protectedPaths\[0\] "private\/\*" is not a path pattern/],
