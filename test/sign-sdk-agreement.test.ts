@@ -44,7 +44,7 @@ function generateUrls(count: number): string[] {
   const word = (chars: string, max: number): string => {
     let out = "";
     const length = 1 + Math.floor(rand() * max);
-    for (let i = 0; i < length; i++) out += rand() < 0.12 ? pick(ENCODED) : pick(chars);
+    for (let i = 0; i < length; i++) out += rand() < 0.12 ? pick(ENCODED) : pick([...chars]);
     return out;
   };
   const urls = new Set<string>();
