@@ -27,7 +27,7 @@ export interface SigningKeyGroupArgs {
      * The key generations, oldest first, e.g. `[{ id: "2026-01" }, { id: "2026-11", algorithm: "ECDSA" }]`.
      * At most 5 (CloudFront's public keys per key group). Default: one RSA generation with id "default".
      */
-    keys?: KeyGeneration[];
+    keys?: readonly KeyGeneration[];
     /** Id of the generation that signs (its key pair id and private key are exported). Default: the newest (last). */
     activeKey?: string;
     /** Comment on the public keys and the key group, at most 128 characters. */
