@@ -96,6 +96,9 @@ describe("SigningKeyGroup resources", () => {
         // and the "old" public key is the one CloudFront knows under the active key pair id
         const activePk = rec.byType(PUBLIC_KEY).find((r) => r.id === values.activeKeyPairId)!;
         assert.equal(activePk.inputs.encodedKey, values.publicKeyPems.old);
+        // the uploaded key is exactly the SPKI PEM derived from the exported private key
+        const derived = crypto.createPublicKey(crypto.createPrivateKey(values.privateKeyPem)).export({ type: "spki", format: "pem" });
+        assert.equal(activePk.inputs.encodedKey, derived);
         assert.match(values.privateKeyPem, /^-----BEGIN RSA PRIVATE KEY-----\n/);
     });
 
