@@ -1,7 +1,7 @@
 import * as crypto from "node:crypto";
 import { ipv4InCidr, parseIpv4Cidr } from "./cidr";
 import type { HashAlgorithm } from "./constants";
-import { fromCloudFrontBase64 } from "./encoding";
+import { fromCloudFrontBase64, toCloudFrontBase64 } from "./encoding";
 import { loadPublicKey, signatureDigest, type KeyAlgorithm, type SigningKey } from "./keys";
 import { cannedPolicy } from "./policy";
 import { parsePolicy } from "./policyParse";
@@ -109,13 +109,25 @@ export function trustedKey(material: string | crypto.KeyObject, keyPairId: strin
   return loaded;
 }
 
+/**
+ * Decodes CloudFront base64 and insists on the canonical spelling (choice): base64 leaves spare bits in
+ * the last character, so several texts decode to the same bytes; accepting only the one a signer emits
+ * means any change to the text after signing is refused, not silently equivalent.
+ */
+function decodeCanonical(text: string): Buffer | undefined {
+  const bytes = fromCloudFrontBase64(text);
+  if (!bytes) return undefined;
+  const strip = (t: string): string => t.replace(/_+$/, "");
+  return strip(toCloudFrontBase64(bytes)) === strip(text) ? bytes : undefined;
+}
+
 function isoTime(epoch: number): string {
   return new Date(epoch * 1000).toISOString().replace(".000Z", "Z");
 }
 
-function verifySignature(key: SigningKey, hash: HashAlgorithm, text: string, signature: Buffer): boolean | Error {
+function verifySignature(key: SigningKey, hash: HashAlgorithm, signed: Buffer, signature: Buffer): boolean | Error {
   try {
-    return crypto.verify(signatureDigest(hash), Buffer.from(text, "utf8"), key.key, signature);
+    return crypto.verify(signatureDigest(hash), signed, key.key, signature);
   } catch (error) {
     // Some platforms refuse SHA-1 signatures outright (FIPS, distro crypto policies).
     return error instanceof Error ? error : new Error(String(error));
@@ -164,7 +176,7 @@ export function verifyRequest(input: VerifyInput): VerificationResult {
   if (credentials.signature === undefined || credentials.signature === "") {
     return fail("MalformedSignature", "signature-encoding", `${sigName} is ${credentials.signature === undefined ? "missing" : "empty"}`, { via, keyPairId });
   }
-  const signature = fromCloudFrontBase64(credentials.signature);
+  const signature = decodeCanonical(credentials.signature);
   if (!signature) {
     return fail(
       "MalformedSignature",
@@ -191,13 +203,16 @@ export function verifyRequest(input: VerifyInput): VerificationResult {
   const expiresName = via === "url" ? "Expires" : "CloudFront-Expires";
   const policyName = via === "url" ? "Policy" : "CloudFront-Policy";
   let policy: VerifiedPolicy;
+  // The exact bytes the signature covers: the decoded Policy bytes, or the rebuilt canned text.
+  let signedBytes: Buffer;
   if (credentials.expires !== undefined && credentials.policy !== undefined) {
     return fail("MalformedPolicy", "policy", `both ${expiresName} and ${policyName} are present; a signed request carries exactly one`, { via, keyPairId });
   } else if (credentials.policy !== undefined) {
-    const decoded = fromCloudFrontBase64(credentials.policy);
+    const decoded = decodeCanonical(credentials.policy);
     if (!decoded) {
       return fail("MalformedPolicy", "policy", `${policyName} is not CloudFront base64 (A-Z a-z 0-9 - ~, padding _)`, { via, keyPairId });
     }
+    signedBytes = decoded;
     const text = decoded.toString("utf8");
     const parsed = parsePolicy(text);
     if (!parsed.ok) return fail("MalformedPolicy", "policy", `${policyName}: ${parsed.reason}`, { via, keyPairId });
@@ -209,11 +224,12 @@ export function verifyRequest(input: VerifyInput): VerificationResult {
     const dateLessThan = Number(credentials.expires);
     // Canned: CloudFront rebuilds the policy from the URL it received, minus the signing parameters.
     policy = { kind: "canned", text: cannedPolicy(resourceUrl, dateLessThan), resource: resourceUrl, dateLessThan };
+    signedBytes = Buffer.from(policy.text, "utf8");
   } else {
     return fail("MalformedPolicy", "policy", `neither ${expiresName} (canned policy) nor ${policyName} (custom policy) is present`, { via, keyPairId });
   }
 
-  const verified = verifySignature(key, hash, policy.text, signature);
+  const verified = verifySignature(key, hash, signedBytes, signature);
   if (verified instanceof Error) {
     return fail(
       "AccessDenied",
@@ -225,7 +241,7 @@ export function verifyRequest(input: VerifyInput): VerificationResult {
   if (!verified) {
     let hint: string;
     const other: HashAlgorithm = hash === "SHA1" ? "SHA256" : "SHA1";
-    if (verifySignature(key, other, policy.text, signature) === true) {
+    if (verifySignature(key, other, signedBytes, signature) === true) {
       hint = hash === "SHA1"
         ? `it was signed with SHA256 but ${hashName}=SHA256 is missing`
         : `it was signed with SHA1 but ${hashName}=SHA256 claims SHA256`;

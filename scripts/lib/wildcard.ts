@@ -11,8 +11,8 @@
 //
 // Matching is done on the URL's own structure (each URL character is labelled with its section), by
 // a dynamic programme over pattern tokens: O(tokens x URL length), no backtracking blow-up.
-// Scheme and host compare case-insensitively (they are case-insensitive in URLs; signers
-// lower-case them); path and query compare exactly.
+// Every section compares exactly (case-sensitive), like a canned policy's byte comparison: signers
+// and browsers lower-case scheme and host, so a differently-cased URL is a changed URL.
 
 export interface ResourceMatch {
   matches: boolean;
@@ -76,14 +76,6 @@ function consumable(label: number): boolean {
   return label !== Section.SchemeDelimiter && label !== Section.QuerySeparator;
 }
 
-function foldsCase(label: number): boolean {
-  return label === Section.Scheme || label === Section.Host;
-}
-
-function lower(c: number): number {
-  return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
-}
-
 /** Core matcher on a labelled URL; no explanation. */
 function globMatch(tokens: Token[], url: string, labels: Uint8Array): boolean {
   const n = url.length;
@@ -102,10 +94,10 @@ function globMatch(tokens: Token[], url: string, labels: Uint8Array): boolean {
         for (let k = 0; k < len; k++) {
           const a = url.charCodeAt(i + k);
           const b = text.charCodeAt(k);
-          if (a === b) continue;
-          if (foldsCase(labels[i + k]) && lower(a) === lower(b)) continue;
-          ok = false;
-          break;
+          if (a !== b) {
+            ok = false;
+            break;
+          }
         }
         if (ok) {
           next[i + len] = 1;

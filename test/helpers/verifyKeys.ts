@@ -1,0 +1,40 @@
+// Key pairs and helpers shared by the verifier/edge/inspect tests (engineer D).
+import * as crypto from "node:crypto";
+
+export interface TestKeyPair {
+  keyPairId: string;
+  privateKeyPem: string;
+  publicKeyPem: string;
+}
+
+function make(keyPairId: string, algorithm: "RSA" | "ECDSA"): TestKeyPair {
+  const { privateKey, publicKey } =
+    algorithm === "RSA"
+      ? crypto.generateKeyPairSync("rsa", { modulusLength: 2048 })
+      : crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  return {
+    keyPairId,
+    privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+  };
+}
+
+let cache: { rsa: TestKeyPair; ecdsa: TestKeyPair; stranger: TestKeyPair } | undefined;
+
+/** Generated once per mocha run (RSA generation is the slow part). */
+export function testKeys(): { rsa: TestKeyPair; ecdsa: TestKeyPair; stranger: TestKeyPair } {
+  cache ??= { rsa: make("KRSATESTKEY001", "RSA"), ecdsa: make("KECDSATESTKEY1", "ECDSA"), stranger: make("KSTRANGERKEY01", "RSA") };
+  return cache;
+}
+
+/** Deterministic PRNG (mulberry32) so property tests are reproducible. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
