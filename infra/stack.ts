@@ -124,7 +124,8 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
                 .all([bucket.arn, distribution.arn])
                 .apply(([bucketArn, distributionArn]) => JSON.stringify(bucketPolicyDocument(bucketArn, distributionArn))),
         },
-        // S3 rejects a policy while a just-created public access block is still being applied.
+        // S3 aborts concurrent bucket-level changes (OperationAborted): put the policy after the
+        // public access block and ownership controls are in place.
         { parent: bucket, dependsOn: [publicAccessBlock, ownership] },
     );
 
