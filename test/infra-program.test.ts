@@ -494,6 +494,20 @@ describe("infra program (mocks)", function () {
         assert.equal(run.outputs.keyPairId, (run.outputs.keyPairIds as Record<string, string>).b);
     });
 
+    it("stores the private key with the configured KMS key", async () => {
+        const run = await runProgram({
+            ...stackConfig(),
+            [`${MOCK_PROJECT}:storePrivateKey`]: "true",
+            [`${MOCK_PROJECT}:privateKeyKmsKeyId`]: "alias/cloudfront-signing",
+        });
+        const secret = run.rec.one(T.secret);
+        assert.equal(secret.inputs.kmsKeyId, "alias/cloudfront-signing");
+        assert.equal(run.outputs.privateKeySecretArn, secret.outputs.arn);
+        // without a KMS key the AWS managed key is used
+        const managed = await runProgram({ ...stackConfig(), [`${MOCK_PROJECT}:storePrivateKey`]: "true" });
+        assert.equal(managed.rec.one(T.secret).inputs.kmsKeyId, undefined);
+    });
+
     it("keeps CloudFront comments within their limits for a long stack name", async () => {
         const longStack = "s".repeat(100);
         const run = await runProgram({}, longStack);
