@@ -134,6 +134,23 @@ describe("cf-sign url / cookies (compiled CLI as a child process)", function () 
       assertRefused(r, /^error: stdin line 3: contains a raw space at position 20; percent-encode it as %20/);
     });
 
+    it("--stdin on two threads gives the same output as one thread, and reports the first bad line", async () => {
+      const urls = Array.from({ length: 2100 }, (_, i) => `https://h.example/v/seg-${i}.ts`);
+      const args = ["url", "--stdin", ...flags(), "--expires-at", "2030-01-01T00:00:00Z"];
+      const one = await runCli(args, { stdin: urls.join("\n"), env: { CF_SIGN_THREADS: "1" } });
+      const two = await runCli(args, { stdin: urls.join("\n"), env: { CF_SIGN_THREADS: "2" } });
+      assert.equal(one.code, 0, one.stderr);
+      assert.equal(two.code, 0, two.stderr);
+      assert.equal(two.stdout.split("\n").length, 2101);
+      // RSA PKCS#1 v1.5 is deterministic, so the outputs must be byte-identical.
+      assert.equal(two.stdout, one.stdout);
+      const bad = [...urls];
+      // Both bad lines fall in the worker's chunk (lines 1051-2100); the earlier one is reported.
+      bad[1999] = "https://h.example/v/seg#1";
+      bad[1499] = "https://h.example/v/seg 1";
+      assertRefused(await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }), /^error: stdin line 1500: contains a raw space/);
+    });
+
     it("cookies: header, json, cookie and curl formats", async () => {
       const args = ["cookies", "/private/*", "--outputs-file", outputsFile, "--expires-in", "2h"];
       const header = await runCli([...args, "--domain", "cdn.example.com", "--same-site", "lax"]);

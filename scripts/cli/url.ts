@@ -1,8 +1,9 @@
 import { InputError } from "../lib/errors";
-import type { CloudFrontSigner, SignedUrl, SignOptions } from "../lib/signer";
+import type { CloudFrontSigner, SignOptions } from "../lib/signer";
 import { parseCommandArgs } from "./args";
 import type { CliCommand, CliIo } from "./io";
 import { KEY_SOURCE_HELP } from "./keySource";
+import { BatchLine, describeSignedUrl, signBatch } from "./signBatch";
 import { prepareSigning, SIGN_ARGS, SIGN_HELP, signOptionsFrom } from "./signArgs";
 
 const HELP = `Usage: cf-sign url <url|/path> [options]
@@ -18,23 +19,12 @@ Output:
   --stdin                sign one URL per input line (blank lines skipped); one signed URL (or JSON
                          object with --json) per output line. All lines are checked before anything
                          is printed: on a bad line nothing is printed, the error names the line, exit 2.
+                         Large batches are signed on several threads (CF_SIGN_THREADS=1: one thread).
 
 ${KEY_SOURCE_HELP}
 `;
 
 const ARGS = { ...SIGN_ARGS, json: { type: "boolean" }, stdin: { type: "boolean" } } as const;
-
-function describe(signed: SignedUrl): string {
-  return JSON.stringify({
-    url: signed.url,
-    keyPairId: signed.keyPairId,
-    expires: signed.expires,
-    expiresAt: new Date(signed.expires * 1000).toISOString(),
-    canned: signed.canned,
-    hashAlgorithm: signed.hashAlgorithm,
-    policy: JSON.parse(signed.policy) as unknown,
-  });
-}
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -43,8 +33,8 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 /**
- * Signs every line with the one signer. Output is collected and written once at the end, so a bad line
- * leaves stdout empty (no half-written batch) — and one big write is also the fastest.
+ * Signs every non-blank stdin line with the one signer (see signBatch). Output is written once at the
+ * end, so a bad line leaves stdout empty (no half-written batch) — and one big write is also the fastest.
  */
 async function signStdin(
   io: CliIo,
@@ -54,24 +44,26 @@ async function signStdin(
   json: boolean,
 ): Promise<number> {
   const text = await readAll(io.stdin);
-  const lines = text.split("\n");
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].endsWith("\r") ? lines[i].slice(0, -1) : lines[i];
+  const raw = text.split("\n");
+  const lines: BatchLine[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const line = raw[i].endsWith("\r") ? raw[i].slice(0, -1) : raw[i];
     if (line.trim() === "") continue;
-    const field = `stdin line ${i + 1}`;
-    let signed: SignedUrl;
-    try {
-      signed = signer.signUrl(resolve(line, field), { ...options, labels: { ...options.labels, url: field } });
-    } catch (error) {
-      if (error instanceof InputError && !error.message.startsWith(field)) {
-        throw new InputError(`${field}: ${error.message}`);
+    if (line.startsWith("/")) {
+      // Paths are resolved here (the stack outputs live in this thread); a failure belongs to its line.
+      try {
+        lines.push({ line: i + 1, url: resolve(line, "url") });
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        lines.push({ line: i + 1, error: error.message.replace(/^url: /, "") });
       }
-      throw error;
+    } else {
+      lines.push({ line: i + 1, url: line });
     }
-    out.push(json ? describe(signed) : signed.url);
   }
-  if (out.length > 0) io.out(out.join("\n") + "\n");
+  const result = await signBatch(signer, options, json, lines, io.env);
+  if (!result.ok) throw new InputError(result.message);
+  if (result.out.length > 0) io.out(result.out.join("\n") + "\n");
   return 0;
 }
 
@@ -92,6 +84,6 @@ export const run: CliCommand = async (argv, io) => {
   if (options.policyResource !== undefined) options.policyResource = resolve(options.policyResource, "--policy-resource");
   if (values.stdin) return signStdin(io, signer, options, resolve, values.json === true);
   const signed = signer.signUrl(resolve(positionals[0], "url"), options);
-  io.out((values.json ? describe(signed) : signed.url) + "\n");
+  io.out((values.json ? describeSignedUrl(signed) : signed.url) + "\n");
   return 0;
 };

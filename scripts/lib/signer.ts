@@ -94,6 +94,11 @@ export class CloudFrontSigner {
     this.defaultHash = defaultHashAlgorithm(algorithm);
   }
 
+  /** The parsed private key, e.g. to hand to a worker thread (a KeyObject never serializes as key text). */
+  get privateKeyObject(): crypto.KeyObject {
+    return this.key;
+  }
+
   /** Signs a URL; the returned `url` is exactly the validated URL plus the signing parameters. */
   signUrl(url: string, options: SignOptions): SignedUrl {
     const labels = options.labels ?? {};
