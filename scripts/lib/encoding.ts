@@ -4,13 +4,8 @@
  */
 export function toCloudFrontBase64(data: Buffer | string): string {
   const base64 = (typeof data === "string" ? Buffer.from(data, "utf8") : data).toString("base64");
-  let out = "";
-  // A manual loop is faster than three regex replaces for the short strings we encode per signature.
-  for (let i = 0; i < base64.length; i++) {
-    const c = base64.charCodeAt(i);
-    out += c === 0x2b /* + */ ? "-" : c === 0x3d /* = */ ? "_" : c === 0x2f /* / */ ? "~" : base64[i];
-  }
-  return out;
+  // Three native replaceAll passes beat a per-character loop or a regex with a callback.
+  return base64.replaceAll("+", "-").replaceAll("=", "_").replaceAll("/", "~");
 }
 
 const CLOUDFRONT_BASE64 = /^[A-Za-z0-9~-]*_{0,2}$/;
