@@ -55,5 +55,7 @@ export const keyPairIds = outputs.keyPairIds;
 export const publicKeyPems = outputs.publicKeyPems;
 export const privateKeyPem = outputs.privateKeyPem;
 export const privateKeySecretArn = outputs.privateKeySecretArn;
+/** IAM policy JSON granting read access to exactly that secret, for the applications that sign. */
+export const privateKeyReadPolicy = outputs.privateKeyReadPolicy;
 export const protectedPaths = outputs.protectedPaths;
 export const protectDefaultBehavior = outputs.protectDefaultBehavior;

@@ -26,6 +26,7 @@ export interface ContentStackOutputs {
     publicKeyPems: pulumi.Output<Record<string, string>>;
     privateKeyPem: pulumi.Output<string>;
     privateKeySecretArn: pulumi.Output<string> | undefined;
+    privateKeyReadPolicy: pulumi.Output<string> | undefined;
     protectedPaths: string[];
     protectDefaultBehavior: boolean;
 }
@@ -154,6 +155,7 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         publicKeyPems: signing.publicKeyPems,
         privateKeyPem: pulumi.secret(signing.privateKeyPem),
         privateKeySecretArn: settings.storePrivateKey ? signing.privateKeySecretArn : undefined,
+        privateKeyReadPolicy: settings.storePrivateKey ? signing.privateKeyReadPolicy : undefined,
         protectedPaths: settings.protectedPaths,
         protectDefaultBehavior: settings.protectDefaultBehavior,
     };

@@ -41,6 +41,7 @@ const OUTPUT_NAMES = [
     "publicKeyPems",
     "privateKeyPem",
     "privateKeySecretArn",
+    "privateKeyReadPolicy",
     "protectedPaths",
     "protectDefaultBehavior",
 ] as const;
@@ -319,8 +320,11 @@ async function checkStack(run: ProgramRun, expected: Expectations): Promise<void
     if (expected.storePrivateKey) {
         const secret = rec.one(T.secret);
         assert.equal(outputs.privateKeySecretArn, secret.outputs.arn);
+        const readPolicy = JSON.parse(outputs.privateKeyReadPolicy as string) as { Statement: { Resource: unknown }[] };
+        assert.ok(JSON.stringify(readPolicy.Statement).includes(secret.outputs.arn as string), "read policy names the secret");
     } else {
         assert.equal(outputs.privateKeySecretArn, undefined);
+        assert.equal(outputs.privateKeyReadPolicy, undefined);
         assert.equal(rec.byType(T.secret).length, 0);
     }
 }
@@ -506,6 +510,43 @@ describe("infra program (mocks)", function () {
         // without a KMS key the AWS managed key is used
         const managed = await runProgram({ ...stackConfig(), [`${MOCK_PROJECT}:storePrivateKey`]: "true" });
         assert.equal(managed.rec.one(T.secret).inputs.kmsKeyId, undefined);
+    });
+
+    it("rotates as docs/stack.md describes: add (pinned), switch, remove", async () => {
+        const withKeys = (keys: string[], activeKey: string) => ({
+            ...stackConfig("Pulumi.dev.yaml"),
+            [`${MOCK_PROJECT}:keys`]: JSON.stringify(keys),
+            [`${MOCK_PROJECT}:activeKey`]: activeKey,
+        });
+        const shape = (run: ProgramRun) => run.rec.resources.map((r) => ({ type: r.type, urn: r.urn, inputs: r.inputs }));
+        const publicKeyUrn = (run: ProgramRun, id: string) => run.rec.byType(T.publicKey).find((k) => k.name === `signing-${id}`)?.urn;
+
+        const before = await runProgram(withKeys(["2026-01"], ""), "dev");
+        const oldId = (before.outputs.keyPairIds as Record<string, string>)["2026-01"];
+        assert.equal(before.outputs.keyPairId, oldId);
+
+        // 1. add the new key, signer pinned to the old one
+        const added = await runProgram(withKeys(["2026-01", "2026-11:ECDSA"], "2026-01"), "dev");
+        const addedIds = added.outputs.keyPairIds as Record<string, string>;
+        assert.equal(addedIds["2026-01"], oldId, "the old key is kept as it is");
+        assert.equal(publicKeyUrn(added, "2026-01"), publicKeyUrn(before, "2026-01"));
+        assert.equal(added.outputs.keyPairId, oldId, "still signing with the old key");
+        assert.deepEqual(added.rec.one(T.keyGroup).inputs.items, [oldId, addedIds["2026-11"]]);
+        assert.equal(added.outputs.keyGroupId, before.outputs.keyGroupId, "key group updated in place");
+
+        // 2. switch the signer: only outputs change
+        const switched = await runProgram(withKeys(["2026-01", "2026-11:ECDSA"], "2026-11"), "dev");
+        assert.equal(switched.outputs.keyPairId, addedIds["2026-11"]);
+        assert.match(switched.outputs.privateKeyPem as string, /^-----BEGIN EC PRIVATE KEY-----/);
+        assert.deepEqual(shape(switched), shape(added), "switching activeKey changes no resource input");
+
+        // 3. remove the old key once its signatures have expired
+        const removed = await runProgram(withKeys(["2026-11:ECDSA"], "2026-11"), "dev");
+        assert.deepEqual(removed.outputs.keyPairIds, { "2026-11": addedIds["2026-11"] });
+        assert.equal(removed.outputs.keyPairId, addedIds["2026-11"]);
+        assert.equal(publicKeyUrn(removed, "2026-01"), undefined);
+        assert.equal(publicKeyUrn(removed, "2026-11"), publicKeyUrn(added, "2026-11"));
+        assert.deepEqual(removed.rec.one(T.keyGroup).inputs.items, [addedIds["2026-11"]]);
     });
 
     it("keeps CloudFront comments within their limits for a long stack name", async () => {
