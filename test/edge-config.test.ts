@@ -1,0 +1,157 @@
+import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildBehaviors, matchBehavior, pathPatternMatches } from "../scripts/edge/behaviors";
+import { readStackConfig, resolveProtected, trustedKeysFromOutputs } from "../scripts/edge/config";
+import { normalizeRequestPath, parseRange } from "../scripts/edge/paths";
+import { startEdge } from "../scripts/edge/server";
+import { InputError } from "../scripts/lib/errors";
+import { CloudFrontSigner } from "../scripts/lib/signer";
+import { get } from "./helpers/http";
+
+describe("edge: cache behaviours, config sources, paths", () => {
+  it("path patterns: first match wins, case-sensitive, * and ?, leading / optional", () => {
+    const table = buildBehaviors(["/private/reports/*", "private/*", "/img/??.png"], false);
+    assert.equal(matchBehavior(table, "/private/reports/q3.pdf").pathPattern, "/private/reports/*");
+    assert.equal(matchBehavior(table, "/private/a/b.txt").pathPattern, "private/*");
+    assert.equal(matchBehavior(table, "/img/ab.png").pathPattern, "/img/??.png");
+    assert.equal(matchBehavior(table, "/img/abc.png").pathPattern, "*");
+    assert.equal(matchBehavior(table, "/Private/a").pathPattern, "*");
+    assert.equal(matchBehavior(table, "/Private/a").protected, false);
+    assert.equal(buildBehaviors([], true).defaultBehavior.protected, true);
+    assert.ok(pathPatternMatches("*.jpeg", "/a/b.jpeg"));
+    assert.ok(!pathPatternMatches("/a.b", "/axb"), "a dot is literal");
+  });
+
+  it("normalises request paths and parses ranges", () => {
+    assert.deepEqual(normalizeRequestPath("/a/./b/../c%20d"), { ok: true, path: "/a/c d" });
+    assert.deepEqual(normalizeRequestPath("/../../x"), { ok: true, path: "/x" });
+    assert.deepEqual(normalizeRequestPath("/dir/"), { ok: true, path: "/dir/" });
+    assert.equal(normalizeRequestPath("/%E0%A4%A").ok, false);
+    assert.equal(normalizeRequestPath("x").ok, false);
+    assert.deepEqual(parseRange("bytes=0-0", 5), { start: 0, end: 0 });
+    assert.equal(parseRange("bytes=5-", 5), "unsatisfiable");
+    assert.equal(parseRange("bytes=-0", 5), "unsatisfiable");
+    assert.equal(parseRange("items=0-1", 5), undefined);
+    assert.equal(parseRange("bytes=3-1", 5), undefined);
+  });
+
+  describe("protected patterns: --protected, outputs, Pulumi.<stack>.yaml, default", () => {
+    let dir: string;
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "edge-config-"));
+      fs.writeFileSync(
+        path.join(dir, "Pulumi.dev.yaml"),
+        'config:\n  cloudfront-signed-content:protectedPaths:\n    - /members/*\n    - /downloads/*.zip\n  cloudfront-signed-content:protectDefaultBehavior: "true"\n',
+      );
+      fs.writeFileSync(path.join(dir, "Pulumi.json.yaml"), "config:\n  cloudfront-signed-content:protectedPaths: '[\"/a/*\"]'\n");
+      fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), "config: [unclosed\n");
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("takes the first source found", () => {
+      const outputs = { protectedPaths: ["/out/*"], protectDefaultBehavior: false };
+      assert.deepEqual(resolveProtected({ flags: ["/flag/*"], outputs, stack: "dev", cwd: dir }).protectedPaths, ["/flag/*"]);
+      assert.deepEqual(resolveProtected({ outputs, stack: "dev", cwd: dir }).protectedPaths, ["/out/*"]);
+      const fromYaml = resolveProtected({ stack: "dev", cwd: dir });
+      assert.deepEqual(fromYaml.protectedPaths, ["/members/*", "/downloads/*.zip"]);
+      assert.equal(fromYaml.protectDefaultBehavior, true);
+      assert.equal(fromYaml.source, "Pulumi.dev.yaml");
+      assert.deepEqual(resolveProtected({ stack: "json", cwd: dir }).protectedPaths, ["/a/*"]);
+      const fallback = resolveProtected({ stack: "missing", cwd: dir });
+      assert.deepEqual(fallback.protectedPaths, ["/private/*"]);
+      assert.equal(fallback.source, "default");
+    });
+    it("reports an unreadable YAML as a one-line InputError", () => {
+      assert.throws(() => readStackConfig("bad", dir), (e: unknown) => e instanceof InputError && /Pulumi\.bad\.yaml/.test(e.message));
+    });
+    it("trusts every key generation from the outputs", () => {
+      assert.deepEqual(
+        trustedKeysFromOutputs({ keyPairIds: { "2026-01": "K1", "2026-07": "K2" }, publicKeyPems: { "2026-01": "P1", "2026-07": "P2" } }, "outputs"),
+        { K1: "P1", K2: "P2" },
+      );
+      assert.throws(() => trustedKeysFromOutputs({ keyPairIds: { a: "K1" }, publicKeyPems: {} }, "outputs"), InputError);
+      assert.equal(trustedKeysFromOutputs({}, "outputs"), undefined);
+    });
+  });
+
+  describe("throwaway dev key", function () {
+    this.timeout(30_000);
+    it("writes the private key 0600 in a 0700 dir, signs, and removes it on close", async () => {
+      const edge = await startEdge({ port: 0 });
+      try {
+        assert.ok(edge.privateKeyFile && edge.keyPairId);
+        assert.match(edge.keyPairId, /^K[A-Z0-9]{13}$/);
+        assert.equal(fs.statSync(edge.privateKeyFile).mode & 0o777, 0o600);
+        assert.equal(fs.statSync(path.dirname(edge.privateKeyFile)).mode & 0o777, 0o700);
+        assert.equal(edge.keySource, "throwaway dev key pair (RSA 2048)");
+        const signer = new CloudFrontSigner({ keyPairId: edge.keyPairId, privateKey: fs.readFileSync(edge.privateKeyFile) });
+        assert.equal((await get(signer.signUrl(`${edge.url}/private/cat.jpeg`, { expires: "5m" }).url)).status, 200);
+        assert.equal((await get(`${edge.url}/private/cat.jpeg`)).status, 403);
+        assert.equal((await get(`${edge.url}/index.html`)).status, 200, "the default root is sample/site");
+      } finally {
+        await edge.close();
+      }
+      assert.equal(fs.existsSync(edge.privateKeyFile), false);
+    });
+    it("ECDSA dev key", async () => {
+      const edge = await startEdge({ port: 0, devKeyAlgorithm: "ECDSA" });
+      try {
+        const signer = new CloudFrontSigner({ keyPairId: edge.keyPairId as string, privateKey: fs.readFileSync(edge.privateKeyFile as string) });
+        assert.equal(signer.algorithm, "ECDSA");
+        assert.equal((await get(signer.signUrl(`${edge.url}/private/cat.jpeg`, { expires: "5m" }).url)).status, 200);
+      } finally {
+        await edge.close();
+      }
+    });
+    it("refuses a bad root, a bad pattern and a bad trusted key with InputErrors", async () => {
+      await assert.rejects(startEdge({ port: 0, root: "/definitely/not/here" }), InputError);
+      await assert.rejects(startEdge({ port: 0, protectedPaths: ["/a b/*"] }), InputError);
+      await assert.rejects(startEdge({ port: 0, trustedKeys: { K1: "not a pem" } }), InputError);
+    });
+  });
+
+  describe("npm run edge (compiled entry point)", function () {
+    this.timeout(30_000);
+    const MAIN = path.resolve(__dirname, "..", "dist", "scripts", "edge", "main.js");
+    it("prints the start block with a ready cf-sign command, never the key, and cleans up on SIGTERM", async function () {
+      if (!fs.existsSync(MAIN)) this.skip();
+      const child = spawn(process.execPath, [MAIN, "--port", "0", "--quiet"], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      const banner = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
+        child.stdout.on("data", (c: Buffer) => {
+          out += c.toString();
+          if (out.includes("verify:")) {
+            clearTimeout(timer);
+            resolve(out);
+          }
+        });
+        child.on("exit", (code) => reject(new Error(`edge exited ${code}: ${out}`)));
+      });
+      assert.match(banner, /listening on http:\/\/127\.0\.0\.1:\d+/);
+      assert.match(banner, /protected\s+\/private\/\*/);
+      assert.match(banner, /npx cf-sign url http:\/\/127\.0\.0\.1:\d+\/private\/cat\.jpeg --expires-in 1h --key-pair-id K[A-Z0-9]{13} --private-key-file \S+\.pem/);
+      assert.ok(!banner.includes("PRIVATE KEY"));
+      const keyFile = /--private-key-file (\S+\.pem)/.exec(banner)![1];
+      assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600);
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0);
+      assert.equal(fs.existsSync(keyFile), false);
+    });
+    it("bad arguments: exit 2 and one error line", async function () {
+      if (!fs.existsSync(MAIN)) this.skip();
+      for (const args of [["--port", "http"], ["--nope"], ["--key-pair-id", "K1"]]) {
+        const child = spawn(process.execPath, [MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+        let err = "";
+        child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+        const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+        assert.equal(code, 2, args.join(" "));
+        assert.match(err, /^error: [^\n]+\n$/);
+      }
+    });
+  });
+});
