@@ -83,7 +83,6 @@ function checkCharacters(text: string, field: string): void {
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 const HOST = /^[a-z0-9_.-]+$/;
 const PATTERN_HOST = /^[a-z0-9_.*?-]+$/;
-const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 const SIGNING_PARAMS: ReadonlySet<string> = new Set(URL_SIGNING_PARAMS);
 const DEFAULT_PORT: Record<string, string> = { http: "80", https: "443" };
 
@@ -111,13 +110,15 @@ function checkQuery(query: string, field: string): void {
   }
 }
 
+// A whole path segment made of one or two dots, literal or percent-encoded (clients decode %2e too).
+const DOT_SEGMENT_IN_PATH = /(?:^|\/)((?:\.|%2e){1,2})(?=\/|$)/i;
+
 function checkPath(path: string, field: string): void {
-  for (const segment of path.split("/")) {
-    if (DOT_SEGMENT.test(segment)) {
-      throw new InputError(
-        `${field}: the path has a dot segment ("/${segment}/"), which clients collapse before sending; give the resolved path without /./ or /../`,
-      );
-    }
+  const m = DOT_SEGMENT_IN_PATH.exec(path);
+  if (m) {
+    throw new InputError(
+      `${field}: the path has a dot segment ("/${m[1]}/"), which clients collapse before sending; give the resolved path without /./ or /../`,
+    );
   }
 }
 
