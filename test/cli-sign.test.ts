@@ -103,6 +103,41 @@ describe("cf-sign url / cookies (compiled CLI as a child process)", function () 
       assert.equal(await id([]), "K2OUTPUTSKEY");
     });
 
+    it("falls back to `pulumi stack output --json --show-secrets [--stack S]` when the Pulumi CLI is on PATH", async function () {
+      if (process.platform === "win32") this.skip();
+      // A stand-in pulumi that answers like the real one for stack "dev" and fails for any other stack.
+      const bin = path.join(dir, "fake-bin");
+      fs.mkdirSync(bin, { recursive: true });
+      const outputs = JSON.stringify({ baseUrl: "https://dev.example.com", keyPairId: "K4PULUMI", privateKeyPem: keys.rsa.pkcs1 });
+      fs.writeFileSync(path.join(dir, "pulumi-outputs.json"), outputs, { mode: 0o600 });
+      fs.writeFileSync(
+        path.join(bin, "pulumi"),
+        `#!/bin/sh
+if [ "$1 $2 $3 $4" != "stack output --json --show-secrets" ]; then echo "unexpected: $*" >&2; exit 3; fi
+if [ -n "$5" ] && [ "$5 $6" != "--stack dev" ]; then echo "error: no stack named '$6' found" >&2; exit 255; fi
+cat "${path.join(dir, "pulumi-outputs.json")}"
+`,
+        { mode: 0o700 },
+      );
+      const env = { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` };
+      const ok = await runCli(["url", "/private/a.jpg", "--stack", "dev"], { env });
+      assert.equal(ok.code, 0, ok.stderr);
+      const { base, params } = splitSignedUrl(ok.stdout.trim());
+      assert.equal(base, "https://dev.example.com/private/a.jpg");
+      assert.equal(params["Key-Pair-Id"], "K4PULUMI");
+      const noStack = await runCli(["url", "https://h.example/a"], { env });
+      assert.equal(noStack.code, 0, noStack.stderr);
+      assertRefused(
+        await runCli(["url", "https://h.example/a", "--stack", "prod"], { env }),
+        /^error: pulumi stack output --json --show-secrets --stack prod failed: error: no stack named 'prod' found$/,
+      );
+      // Key from flags, baseUrl from pulumi: the path still resolves.
+      const mixed = await runCli(["url", "/b.jpg", ...flags(), "--stack", "dev"], { env });
+      assert.equal(mixed.code, 0, mixed.stderr);
+      assert.equal(splitSignedUrl(mixed.stdout.trim()).base, "https://dev.example.com/b.jpg");
+      assert.equal(splitSignedUrl(mixed.stdout.trim()).params["Key-Pair-Id"], KEY_ID);
+    });
+
     it("signs an encrypted key with --passphrase-env", async () => {
       const file = write("enc.pem", keys.rsa.encryptedPkcs8);
       const r = await runCli(["url", "https://h.example/a", "--key-pair-id", KEY_ID, "--private-key-file", file, "--passphrase-env", "KEY_PASS"], {
