@@ -153,3 +153,24 @@ describe("signer agrees with @aws-sdk/cloudfront-signer (RSA)", function () {
     });
   }
 });
+
+describe("signer agrees with @aws-sdk/cloudfront-signer (ECDSA P-256, randomized signatures)", () => {
+  const keys = testKeys();
+  const publicKey = crypto.createPublicKey(keys.ec.spki);
+  const signer = new CloudFrontSigner({ keyPairId: KEY_ID, privateKey: keys.ec.sec1 });
+  const expiresS = NOW.getTime() / 1000 + 3600;
+
+  it("same base URL and parameters except the signature; both signatures verify over the same policy", () => {
+    for (const url of generateUrls(60)) {
+      const ours = splitSignedUrl(signer.signUrl(url, { expires: expiresS, now: NOW }).url);
+      const sdk = splitSignedUrl(getSignedUrl({ url, keyPairId: KEY_ID, privateKey: keys.ec.sec1, dateLessThan: new Date(expiresS * 1000), algorithm: "SHA256" }));
+      assert.equal(ours.base, sdk.base);
+      const { Signature: a, ...oursRest } = ours.params;
+      const { Signature: b, ...sdkRest } = sdk.params;
+      assert.deepEqual(oursRest, sdkRest);
+      const policy = Buffer.from(`{"Statement":[{"Resource":"${ours.base}","Condition":{"DateLessThan":{"AWS:EpochTime":${expiresS}}}}]}`);
+      assert.ok(crypto.verify("sha256", policy, publicKey, decodeCf(a)));
+      assert.ok(crypto.verify("sha256", policy, publicKey, decodeCf(b)));
+    }
+  });
+});
