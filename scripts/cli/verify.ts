@@ -3,7 +3,7 @@ import { InputError } from "../lib/errors";
 import { relativeTime } from "../lib/inspect";
 import { parseCookieHeader, stripSigningParams } from "../lib/signedRequest";
 import { parseTime } from "../lib/time";
-import { verifyRequest, type VerificationResult, type VerifiedPolicy } from "../lib/verifier";
+import { trustedKey, verifyRequest, type VerificationResult, type VerifiedPolicy } from "../lib/verifier";
 import { parseCommandArgs } from "./args";
 import type { CliCommand } from "./io";
 import { resolveAgainstBaseUrl } from "./keySource";
@@ -103,6 +103,8 @@ export const run: CliCommand = async (argv, io) => {
     { keyPairId: values["key-pair-id"], publicKeyFile: values["public-key-file"], outputsFile: values["outputs-file"], stack: values.stack },
     io,
   );
+  // A key that cannot be a CloudFront key is bad input (exit 2), whichever key the URL names.
+  for (const [id, pem] of Object.entries(keys.trustedKeys)) trustedKey(pem, id);
   const url = resolveAgainstBaseUrl(positionals[0], "verify", () => keys.outputs);
   if (!/^https?:\/\/[^/?#]+/i.test(url)) throw new InputError(`verify: "${url.slice(0, 60)}" is not an http(s) URL`);
   if (values.ip !== undefined && !/^[0-9a-fA-F:.]+$/.test(values.ip)) throw new InputError(`--ip ${values.ip}: not an IP address`);

@@ -152,6 +152,13 @@ export async function main(argv: string[]): Promise<number> {
     cwd,
   });
 
+  // Signal handlers go in before the server starts, so a stop request is never lost or fatal.
+  let stopRequested!: () => void;
+  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
+  const onSignal = (): void => stopRequested();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
   const quiet = args.quiet === true;
   const edge = await startEdge({
     root: args.root !== undefined ? path.resolve(cwd, args.root) : defaultRoot(),
@@ -165,15 +172,8 @@ export async function main(argv: string[]): Promise<number> {
   });
   process.stdout.write(`${banner(edge, protectedConfig.source, args["outputs-file"])}\n`);
 
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      edge.close().then(resolve, resolve);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await stopped;
+  await edge.close();
   return 0;
 }
 
