@@ -83,6 +83,8 @@ describe("cf-sign verify (compiled CLI as a child process)", function () {
     assert.match(fromPath.stdout, /^MissingKey/);
     assert.match(fromPath.stdout, /url\s+https:\/\/cdn\.example\.com\/private\/a\.jpg/);
     const open = await runCli(["verify", `${BASE}/index.html`, "--outputs-file", outputsFile]);
+    assert.equal(open.code, 0, "an unprotected path is served whatever its credentials");
+    assert.match(open.stdout, /^OK CloudFront would serve https:\/\/cdn\.example\.com\/index\.html without checking credentials\n/);
     assert.match(open.stdout, /note: \/index\.html matches no protected path pattern/);
   });
 

@@ -119,13 +119,17 @@ export const run: CliCommand = async (argv, io) => {
       unprotectedNote = `note: ${path} matches no protected path pattern (${patterns.join(", ")}): CloudFront serves it without checking any signature`;
     }
   }
+  // An unprotected path is served whatever its credentials say: that is the answer (exit 0), and the
+  // signature verdict is still shown for reference.
+  const served = result.ok || unprotectedNote !== undefined;
   if (values.json) {
-    io.out(`${JSON.stringify({ ...result, ...(unprotectedNote ? { note: unprotectedNote } : {}) }, null, 2)}\n`);
+    io.out(`${JSON.stringify({ ...result, served, ...(unprotectedNote ? { note: unprotectedNote } : {}) }, null, 2)}\n`);
   } else {
+    if (unprotectedNote && !result.ok) io.out(`OK CloudFront would serve ${result.resourceUrl} without checking credentials\n${unprotectedNote}\nfor reference, on a protected path it would answer:\n`);
     io.out(describe(result, at, keys.source));
-    if (unprotectedNote) io.out(`${unprotectedNote}\n`);
+    if (unprotectedNote && result.ok) io.out(`${unprotectedNote}\n`);
   }
-  return result.ok ? 0 : 1;
+  return served ? 0 : 1;
 };
 
 function decodeURIComponentSafe(text: string): string {

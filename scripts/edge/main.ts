@@ -60,8 +60,32 @@ function parseEdgeArgs(argv: string[]) {
   }
 }
 
-function samplePath(patterns: readonly string[]): string {
+/** A real file under the root that the first matching protected pattern covers (bounded walk). */
+function protectedFile(root: string, patterns: readonly string[]): string | undefined {
+  const queue = [""];
+  let seen = 0;
+  while (queue.length > 0 && seen < 2000) {
+    const dir = queue.shift() as string;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(root, dir), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      seen++;
+      const rel = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) queue.push(rel);
+      else if (entry.isFile() && /^[A-Za-z0-9._~\/-]+$/.test(rel) && patterns.some((p) => pathPatternMatches(p, rel))) return rel;
+    }
+  }
+  return undefined;
+}
+
+function samplePath(patterns: readonly string[], root?: string): string {
   if (patterns.some((p) => pathPatternMatches(p, "/private/cat.jpeg"))) return "/private/cat.jpeg";
+  const found = root ? protectedFile(root, patterns) : undefined;
+  if (found) return found;
   const first = patterns[0] ?? "/private/*";
   return (first.startsWith("/") ? first : `/${first}`).replace(/\*/g, "file").replace(/\?/g, "x");
 }
@@ -78,7 +102,7 @@ export function banner(edge: RunningEdge, protectedSource: string, outputsFile?:
     `  default     ${edge.protectDefaultBehavior ? "protected" : "public"}`,
     `  keys        ${edge.keySource}; trusted key pair ids: ${edge.trustedKeyPairIds.join(", ")}`,
   ];
-  const target = `${edge.url}${samplePath(edge.protectedPaths)}`;
+  const target = `${edge.url}${samplePath(edge.protectedPaths, edge.root)}`;
   if (edge.privateKeyFile && edge.keyPairId) {
     lines.push(`  private key ${edge.privateKeyFile} (mode 0600, deleted on exit)`);
     const keyArgs = `--key-pair-id ${edge.keyPairId} --private-key-file ${quote(edge.privateKeyFile)}`;
