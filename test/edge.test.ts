@@ -117,6 +117,16 @@ describe("local edge over HTTP", function () {
       assert.equal((await get(`${base}/private/nothing.txt`)).status, 403);
       assert.equal((await get(signUrl("/private/reports/"))).status, 404);
     });
+    it("conditional GET: a matching If-None-Match answers 304 without a body", async () => {
+      const first = await get(`${base}/public.txt`);
+      const etag = first.headers.etag;
+      assert.match(etag, /^"[0-9a-f]+-[0-9a-f]+"$/);
+      const again = await get(`${base}/public.txt`, { headers: { "If-None-Match": etag } });
+      assert.equal(again.status, 304);
+      assert.equal(again.body.length, 0);
+      assert.equal((await get(`${base}/public.txt`, { headers: { "If-None-Match": '"other"' } })).status, 200);
+      assert.equal((await get(`${base}/private/a.txt`, { headers: { "If-None-Match": "*" } })).status, 403, "credentials first");
+    });
     it("refuses methods other than GET and HEAD", async () => {
       const r = await get(`${base}/public.txt`, { method: "POST" });
       assert.equal(r.status, 405);

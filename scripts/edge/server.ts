@@ -167,6 +167,13 @@ async function handle(state: EdgeState, req: http.IncomingMessage, res: http.Ser
     Server: "cf-local-edge",
     "X-Edge-Behavior": headerSafe(behavior.pathPattern),
   };
+  // Conditional GET, as CloudFront forwards it: a matching ETag answers 304 without a body.
+  const ifNoneMatch = req.headers["if-none-match"];
+  if (ifNoneMatch !== undefined && ifNoneMatch.split(",").some((tag) => tag.trim() === headers.ETag || tag.trim() === "*")) {
+    res.writeHead(304, headers);
+    res.end();
+    return `304${via}`;
+  }
   const range = parseRange(req.headers.range, size);
   if (range === "unsatisfiable") {
     res.writeHead(416, { ...headers, "Content-Range": `bytes */${size}`, "Content-Length": "0" });
