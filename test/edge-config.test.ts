@@ -133,7 +133,7 @@ describe("edge: cache behaviours, config sources, paths", () => {
       });
       assert.match(banner, /listening on http:\/\/127\.0\.0\.1:\d+/);
       assert.match(banner, /protected\s+\/private\/\*/);
-      assert.match(banner, /npx cf-sign url http:\/\/127\.0\.0\.1:\d+\/private\/cat\.jpeg --expires-in 1h --key-pair-id K[A-Z0-9]{13} --private-key-file \S+\.pem/);
+      assert.match(banner, /npm run -s sign -- url http:\/\/127\.0\.0\.1:\d+\/private\/cat\.jpeg --expires-in 1h --key-pair-id K[A-Z0-9]{13} --private-key-file \S+\.pem/);
       assert.ok(!banner.includes("PRIVATE KEY"));
       const keyFile = /--private-key-file (\S+\.pem)/.exec(banner)![1];
       assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600);

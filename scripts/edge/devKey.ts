@@ -12,6 +12,8 @@ export interface DevKeyPair {
   algorithm: KeyAlgorithm;
   publicKeyPem: string;
   privateKeyFile: string;
+  /** The public key (SPKI PEM) next to it, for `cf-sign verify --public-key-file`. */
+  publicKeyFile: string;
   /** The directory created for the key (removed by dispose()). */
   directory: string;
   dispose(): void;
@@ -40,11 +42,15 @@ export function generateDevKeyPair(algorithm: KeyAlgorithm = "RSA", parentDir?: 
   const privateKeyFile = path.join(directory, `${keyPairId}.pem`);
   // "wx": never overwrite; mode set at creation so the key is never world-readable, even briefly.
   fs.writeFileSync(privateKeyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600, flag: "wx" });
+  const publicKeyPem = publicKey.export({ type: "spki", format: "pem" }).toString();
+  const publicKeyFile = path.join(directory, `${keyPairId}.pub.pem`);
+  fs.writeFileSync(publicKeyFile, publicKeyPem, { mode: 0o644, flag: "wx" });
   return {
     keyPairId,
     algorithm,
-    publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+    publicKeyPem,
     privateKeyFile,
+    publicKeyFile,
     directory,
     dispose: () => fs.rmSync(directory, { recursive: true, force: true }),
   };

@@ -106,14 +106,17 @@ export function banner(edge: RunningEdge, protectedSource: string, outputsFile?:
   if (edge.privateKeyFile && edge.keyPairId) {
     lines.push(`  private key ${edge.privateKeyFile} (mode 0600, deleted on exit)`);
     const keyArgs = `--key-pair-id ${edge.keyPairId} --private-key-file ${quote(edge.privateKeyFile)}`;
-    lines.push(`  sign a URL:  npx cf-sign url ${quote(target)} --expires-in 1h ${keyArgs}`);
+    lines.push(`  sign a URL:  npm run -s sign -- url ${quote(target)} --expires-in 1h ${keyArgs}`);
     const prefix = target.slice(0, target.lastIndexOf("/") + 1);
-    lines.push(`  cookies:     npx cf-sign cookies ${quote(`${prefix}*`)} --expires-in 1h ${keyArgs}`);
+    lines.push(`  cookies:     npm run -s sign -- cookies ${quote(`${prefix}*`)} --expires-in 1h ${keyArgs}`);
+    if (edge.publicKeyFile) {
+      lines.push(`  verify:      npm run -s sign -- verify '<signed url>' --key-pair-id ${edge.keyPairId} --public-key-file ${quote(edge.publicKeyFile)}`);
+    }
   } else {
     const source = outputsFile ? ` --outputs-file ${quote(outputsFile)}` : "";
-    lines.push(`  sign a URL:  npx cf-sign url ${quote(target)} --expires-in 1h${source}`);
+    lines.push(`  sign a URL:  npm run -s sign -- url ${quote(target)} --expires-in 1h${source}`);
+    lines.push(`  verify:      npm run -s sign -- verify '<signed url>'${source}`);
   }
-  lines.push(`  verify:      npx cf-sign verify '<signed url>'   (explains any 403)`);
   return lines.join("\n");
 }
 

@@ -52,6 +52,7 @@ export interface RunningEdge {
   /** Set when a throwaway dev key was generated. */
   keyPairId?: string;
   privateKeyFile?: string;
+  publicKeyFile?: string;
   keyAlgorithm?: KeyAlgorithm;
   close(): Promise<void>;
 }
@@ -297,6 +298,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
     keySource,
     keyPairId: devKey?.keyPairId,
     privateKeyFile: devKey?.privateKeyFile,
+    publicKeyFile: devKey?.publicKeyFile,
     keyAlgorithm: devKey?.algorithm,
     close: () => {
       closed ??= new Promise<void>((resolve) => {
