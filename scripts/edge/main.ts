@@ -182,7 +182,12 @@ export async function main(argv: string[]): Promise<number> {
   // Signal handlers go in before the server starts, so a stop request is never lost or fatal.
   let stopRequested!: () => void;
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
-  const onSignal = (): void => stopRequested();
+  let signals = 0;
+  const onSignal = (): void => {
+    // First signal: stop cleanly (removes the dev key). A second one while stopping: leave now.
+    if (++signals > 1) process.exit(130);
+    stopRequested();
+  };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
