@@ -3,9 +3,12 @@
  * Padding is kept (as `_`). This is NOT base64url (which uses `-`/`_` for `+`/`/` and drops padding).
  */
 export function toCloudFrontBase64(data: Buffer | string): string {
-  const base64 = (typeof data === "string" ? Buffer.from(data, "utf8") : data).toString("base64");
-  // Three native replaceAll passes beat a per-character loop or a regex with a callback.
-  return base64.replaceAll("+", "-").replaceAll("=", "_").replaceAll("/", "~");
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  // base64url already maps + to -; only / (base64url "_") → "~" is left, and the padding comes back as "_".
+  // One native pass instead of three: this runs once per signature.
+  const text = bytes.toString("base64url").replaceAll("_", "~");
+  const padding = (4 - (text.length & 3)) & 3;
+  return padding === 0 ? text : padding === 2 ? `${text}__` : `${text}_`;
 }
 
 const CLOUDFRONT_BASE64 = /^[A-Za-z0-9~-]*_{0,2}$/;

@@ -80,6 +80,7 @@ export class CloudFrontSigner {
   readonly algorithm: KeyAlgorithm;
   private readonly key: crypto.KeyObject;
   private readonly defaultHash: HashAlgorithm;
+  private readonly scratch = Buffer.allocUnsafe(4096);
 
   constructor(options: { keyPairId: string; privateKey: string | Buffer | crypto.KeyObject; passphrase?: string; label?: string }) {
     if (typeof options.keyPairId !== "string" || !KEY_PAIR_ID.test(options.keyPairId)) {
@@ -194,11 +195,17 @@ export class CloudFrontSigner {
     return { policy, canned, expires, hash };
   }
 
+  /** The policy as UTF-8 in a reused buffer (crypto.sign copies what it needs): no allocation per signature. */
+  private policyBytes(policy: string): Buffer {
+    if (policy.length * 3 > this.scratch.length) return Buffer.from(policy, "utf8");
+    return this.scratch.subarray(0, this.scratch.write(policy, 0, "utf8"));
+  }
+
   /** Signs policy bytes: RSA PKCS#1 v1.5 or ECDSA DER, then CloudFront base64. */
   private sign(policy: string, hash: HashAlgorithm): string {
     let signature: Buffer;
     try {
-      signature = crypto.sign(signatureDigest(hash), Buffer.from(policy, "utf8"), this.key);
+      signature = crypto.sign(signatureDigest(hash), this.policyBytes(policy), this.key);
     } catch (error) {
       if (hash === "SHA1") {
         // FIPS mode and recent distro crypto policies refuse SHA-1 signatures.

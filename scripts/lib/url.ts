@@ -87,6 +87,7 @@ const SIGNING_PARAMS: ReadonlySet<string> = new Set(URL_SIGNING_PARAMS);
 const DEFAULT_PORT: Record<string, string> = { http: "80", https: "443" };
 
 function safeDecode(text: string): string {
+  if (!text.includes("%")) return text;
   try {
     return decodeURIComponent(text);
   } catch {
@@ -94,19 +95,27 @@ function safeDecode(text: string): string {
   }
 }
 
-/** Refuses query parameters CloudFront reserves for signed URLs (spec §5). */
+/** Refuses query parameters CloudFront reserves for signed URLs (spec §5). Scans without splitting (hot path). */
 function checkQuery(query: string, field: string): void {
   if (query.includes("'")) {
     throw new InputError(`${field}: the query contains ' which browsers rewrite to %27 (breaking the signature); write it as %27`);
   }
-  for (const pair of query.split("&")) {
-    const eq = pair.indexOf("=");
-    const name = safeDecode(eq === -1 ? pair : pair.slice(0, eq));
-    if (SIGNING_PARAMS.has(name)) {
-      throw new InputError(
-        `${field}: the query already has the CloudFront signing parameter "${name}"; CloudFront would read it as a signature — rename that parameter (reserved: ${URL_SIGNING_PARAMS.join(", ")})`,
-      );
+  let start = 0;
+  while (start <= query.length) {
+    let end = query.indexOf("&", start);
+    if (end === -1) end = query.length;
+    let nameEnd = query.indexOf("=", start);
+    if (nameEnd === -1 || nameEnd > end) nameEnd = end;
+    // The shortest reserved name is 6 characters ("Policy"); a percent-encoded one is longer.
+    if (nameEnd - start >= 6) {
+      const name = safeDecode(query.slice(start, nameEnd));
+      if (SIGNING_PARAMS.has(name)) {
+        throw new InputError(
+          `${field}: the query already has the CloudFront signing parameter "${name}"; CloudFront would read it as a signature — rename that parameter (reserved: ${URL_SIGNING_PARAMS.join(", ")})`,
+        );
+      }
     }
+    start = end + 1;
   }
 }
 
@@ -147,7 +156,14 @@ function split(text: string, field: string, allowWildcardScheme: boolean): Parts
   if (scheme !== "http" && scheme !== "https" && scheme !== "*") {
     throw new InputError(`${field}: the scheme "${scheme}" is not supported; CloudFront signed URLs use https:// (or http://)`);
   }
-  const pathStart = rest.search(/[/?]/);
+  let pathStart = -1;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest.charCodeAt(i);
+    if (c === 0x2f /* / */ || c === 0x3f /* ? */) {
+      pathStart = i;
+      break;
+    }
+  }
   const authority = pathStart === -1 ? rest : rest.slice(0, pathStart);
   const pathAndQuery = pathStart === -1 ? "" : rest.slice(pathStart);
   const q = pathAndQuery.indexOf("?");
@@ -159,7 +175,23 @@ function split(text: string, field: string, allowWildcardScheme: boolean): Parts
   };
 }
 
+// Most batches sign many URLs on one domain: remember the last valid authority (a pure function of its inputs).
+let lastAuthorityIn = "";
+let lastAuthorityScheme = "";
+let lastAuthorityOut = "";
+
 function normalizeAuthority(authority: string, scheme: string, field: string, pattern: boolean): string {
+  if (!pattern && authority === lastAuthorityIn && scheme === lastAuthorityScheme) return lastAuthorityOut;
+  const out = normalizeAuthorityUncached(authority, scheme, field, pattern);
+  if (!pattern) {
+    lastAuthorityIn = authority;
+    lastAuthorityScheme = scheme;
+    lastAuthorityOut = out;
+  }
+  return out;
+}
+
+function normalizeAuthorityUncached(authority: string, scheme: string, field: string, pattern: boolean): string {
   if (authority.includes("@")) {
     throw new InputError(`${field}: user info ("…@") in the URL is not supported; remove the credentials`);
   }
@@ -190,7 +222,7 @@ export function normalizeUrl(input: string, field = "url"): string {
   const authority = normalizeAuthority(parts.authority, parts.scheme, field, false);
   const path = parts.path === "" ? "/" : parts.path;
   checkPath(path, field);
-  const query = parts.query?.replace(/&+$/, "");
+  const query = parts.query !== undefined && parts.query.endsWith("&") ? parts.query.replace(/&+$/, "") : parts.query;
   if (query !== undefined && query !== "") checkQuery(query, field);
   return `${parts.scheme}://${authority}${path}${query ? `?${query}` : ""}`;
 }
