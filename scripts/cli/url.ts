@@ -3,7 +3,7 @@ import type { CloudFrontSigner, SignOptions } from "../lib/signer";
 import { parseCommandArgs } from "./args";
 import type { CliCommand, CliIo } from "./io";
 import { KEY_SOURCE_HELP } from "./keySource";
-import { BatchLine, describeSignedUrl, signBatch } from "./signBatch";
+import { BatchLine, describeSignedUrl, signBatch, threadLimit, WorkerPool } from "./signBatch";
 import { prepareSigning, SIGN_ARGS, SIGN_HELP, signOptionsFrom } from "./signArgs";
 
 const HELP = `Usage: cf-sign url <url|/path> [options]
@@ -43,7 +43,24 @@ async function signStdin(
   resolve: (input: string, field: string) => string,
   json: boolean,
 ): Promise<number> {
-  const text = await readAll(io.stdin);
+  // Start the workers now so their start-up overlaps reading stdin; close() ends any left unused.
+  const pool = new WorkerPool(threadLimit(io.env) - 1);
+  try {
+    return await signLines(io, signer, options, resolve, json, pool, await readAll(io.stdin));
+  } finally {
+    pool.close();
+  }
+}
+
+async function signLines(
+  io: CliIo,
+  signer: CloudFrontSigner,
+  options: SignOptions,
+  resolve: (input: string, field: string) => string,
+  json: boolean,
+  pool: WorkerPool,
+  text: string,
+): Promise<number> {
   const raw = text.split("\n");
   const lines: BatchLine[] = [];
   for (let i = 0; i < raw.length; i++) {
@@ -61,7 +78,7 @@ async function signStdin(
       lines.push({ line: i + 1, url: line });
     }
   }
-  const result = await signBatch(signer, options, json, lines, io.env);
+  const result = await signBatch(signer, options, json, lines, pool);
   if (!result.ok) throw new InputError(result.message);
   if (result.out.length > 0) io.out(result.out.join("\n") + "\n");
   return 0;
