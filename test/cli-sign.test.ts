@@ -180,7 +180,7 @@ cat "${path.join(dir, "pulumi-outputs.json")}"
       // RSA PKCS#1 v1.5 is deterministic, so the outputs must be byte-identical.
       assert.equal(two.stdout, one.stdout);
       const bad = [...urls];
-      // Both bad lines fall in the worker's chunk (lines 1051-2100); the earlier one is reported.
+      // The bad lines fall in different 250-line chunks, signed by whichever thread takes them; the earlier one is reported.
       bad[1999] = "https://h.example/v/seg#1";
       bad[1499] = "https://h.example/v/seg 1";
       assertRefused(await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }), /^error: stdin line 1500: contains a raw space/);
