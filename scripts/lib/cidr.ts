@@ -35,7 +35,19 @@ function mask(prefix: number): number {
  * Parses an IPv4 CIDR (`192.0.2.0/24`) or a bare address (`192.0.2.7`, meaning /32).
  * IPv6 is refused: CloudFront policies only support IPv4 (spec §8).
  */
+let lastCidrIn: string | undefined;
+let lastCidrOut: Ipv4Cidr | undefined;
+
 export function parseIpv4Cidr(text: string, field = "ipAddress"): Ipv4Cidr {
+  // Batches sign with one IP condition: remember the last valid one (a fresh copy each time).
+  if (text === lastCidrIn && lastCidrOut !== undefined) return { ...lastCidrOut };
+  const out = parseIpv4CidrUncached(text, field);
+  lastCidrIn = text;
+  lastCidrOut = out;
+  return { ...out };
+}
+
+function parseIpv4CidrUncached(text: string, field: string): Ipv4Cidr {
   if (text.includes(":")) {
     throw new InputError(
       `${field}: "${text}" is IPv6; CloudFront IP conditions support IPv4 only (disable IPv6 on the distribution and give an IPv4 address or CIDR)`,

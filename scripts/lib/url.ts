@@ -237,8 +237,20 @@ export function hasWildcard(resource: string): boolean {
  * Patterns are used verbatim apart from lower-casing scheme and domain: adding a "/" or dropping parts
  * would change what the wildcard covers. Same character rules as URLs (so `*` and `?` are fine).
  */
+let lastPatternIn: string | undefined;
+let lastPatternOut = "";
+
 export function normalizeResourcePattern(input: string, field = "policyResource"): string {
   if (input === "*") return input;
+  // Cookies are usually signed for one resource over and over: remember the last valid one.
+  if (input === lastPatternIn) return lastPatternOut;
+  const out = normalizeResourcePatternUncached(input, field);
+  lastPatternIn = input;
+  lastPatternOut = out;
+  return out;
+}
+
+function normalizeResourcePatternUncached(input: string, field: string): string {
   checkCharacters(input, field);
   const parts = split(input, field, true);
   const authority = normalizeAuthority(parts.authority, parts.scheme === "*" ? "*" : parts.scheme, field, true);
