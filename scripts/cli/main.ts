@@ -11,7 +11,7 @@ Commands:
   inspect                 decode and explain a signed URL or cookies
 
 Run "cf-sign <command> --help" for the options of a command.
-Exit status: 0 on success, 2 on bad input ("error: ..." on stderr).
+Exit status: 0 on success, 2 on bad input ("error: ..." on stderr); verify: 1 when CloudFront would deny.
 `;
 
 // Each command is loaded only when used, so `cf-sign url` does not pay for the verifier or the edge.
