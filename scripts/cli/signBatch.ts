@@ -14,14 +14,6 @@ export type BatchLine = { line: number; url: string } | { line: number; error: s
 
 export type BatchResult = { ok: true; out: string[] } | { ok: false; line: number; message: string };
 
-export interface BatchJob {
-  keyPairId: string;
-  privateKey: import("node:crypto").KeyObject;
-  options: SignOptions;
-  json: boolean;
-  lines: BatchLine[];
-}
-
 /** The --json form of a signed URL (one object per line with --stdin). */
 export function describeSignedUrl(signed: SignedUrl): string {
   return JSON.stringify({
