@@ -1,6 +1,6 @@
 /*
- * `cf-sign url --stdin`: sign many URLs with one key. Lines are split into contiguous chunks signed in
- * parallel by worker threads (each gets the already-parsed KeyObject) plus the main thread; results are
+ * `cf-sign url --stdin`: sign many URLs with one key. Lines are cut into 250-line chunks handed out from
+ * one queue to the main thread and worker threads (each gets the already-parsed KeyObject); results are
  * joined in input order. Nothing is printed unless every line signed: the first bad line (lowest line
  * number) is reported instead. Set CF_SIGN_THREADS=1 to stay on one thread.
  */
