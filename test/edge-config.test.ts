@@ -26,9 +26,11 @@ describe("edge: cache behaviours, config sources, paths", () => {
   });
 
   it("normalises request paths and parses ranges", () => {
-    assert.deepEqual(normalizeRequestPath("/a/./b/../c%20d"), { ok: true, path: "/a/c d" });
-    assert.deepEqual(normalizeRequestPath("/../../x"), { ok: true, path: "/x" });
-    assert.deepEqual(normalizeRequestPath("/dir/"), { ok: true, path: "/dir/" });
+    assert.deepEqual(normalizeRequestPath("/a/./b/../c%20d"), { ok: true, path: "/a/c d", rewritten: true });
+    assert.deepEqual(normalizeRequestPath("/../../x"), { ok: true, path: "/x", rewritten: true });
+    assert.deepEqual(normalizeRequestPath("/dir/"), { ok: true, path: "/dir/", rewritten: false });
+    assert.deepEqual(normalizeRequestPath("/a%2fb/c%20d"), { ok: true, path: "/a/b/c d", rewritten: false });
+    assert.equal((normalizeRequestPath("//a") as { rewritten: boolean }).rewritten, true);
     assert.equal(normalizeRequestPath("/%E0%A4%A").ok, false);
     assert.equal(normalizeRequestPath("x").ok, false);
     assert.deepEqual(parseRange("bytes=0-0", 5), { start: 0, end: 0 });

@@ -5,7 +5,8 @@ import * as path from "node:path";
 // decode exactly once (bad percent-encoding -> 400), refuse NUL and backslash, resolve dot segments
 // clamped at the root, then check containment of the real path (symlinks pointing out are refused).
 
-export type NormalizedPath = { ok: true; path: string } | { ok: false; reason: string };
+/** `rewritten`: dot or empty segments were removed, so `path` names another path than the one requested. */
+export type NormalizedPath = { ok: true; path: string; rewritten: boolean } | { ok: false; reason: string };
 
 /** Decodes and normalises the raw path of a request target (no query). The result starts with "/". */
 export function normalizeRequestPath(rawPath: string): NormalizedPath {
@@ -31,7 +32,8 @@ export function normalizeRequestPath(rawPath: string): NormalizedPath {
     segments.push(part);
   }
   const trailingSlash = decoded.endsWith("/") && segments.length > 0;
-  return { ok: true, path: `/${segments.join("/")}${trailingSlash ? "/" : ""}` };
+  const normalized = `/${segments.join("/")}${trailingSlash ? "/" : ""}`;
+  return { ok: true, path: normalized, rewritten: normalized !== decoded };
 }
 
 function inside(root: string, candidate: string): boolean {

@@ -146,17 +146,24 @@ async function handle(state: EdgeState, req: http.IncomingMessage, res: http.Ser
     }
     via = ` signed ${result.via} ${result.keyPairId}`;
   }
-  const resolved = await resolveFile(state.realRoot, normalized.path);
+  // The credentials cover the path as sent. CloudFront forwards that raw path to the origin, where
+  // dot or empty segments name no object; resolving them here would serve a file the credentials
+  // never covered (/private/reports/../cat.jpeg with a /private/reports/* cookie).
+  const unchecked = behavior.protected && normalized.rewritten;
+  const resolved = unchecked ? undefined : await resolveFile(state.realRoot, normalized.path);
   if (!resolved) {
     const key = normalized.path.slice(1);
+    const detail: Record<string, string> = unchecked
+      ? { "X-Edge-Detail": headerSafe(`dot or empty segments in a protected path: the credentials were checked for the path as sent, not for ${normalized.path}; request ${normalized.path} itself`) }
+      : {};
     sendXml(
       req,
       res,
       404,
       `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${NOT_FOUND_CODE}</Code><Message>The specified key does not exist.</Message><Key>${xmlEscape(key)}</Key></Error>`,
-      { "X-Edge-Behavior": headerSafe(behavior.pathPattern) },
+      { "X-Edge-Behavior": headerSafe(behavior.pathPattern), ...detail },
     );
-    return `404${via}`;
+    return `404${via}${unchecked ? " (dot or empty segments in a protected path)" : ""}`;
   }
   const { file, stat } = resolved;
   const size = stat.size;
