@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEdge, type RunningEdge } from "../scripts/edge/server";
 import { CloudFrontSigner } from "../scripts/lib/signer";
-import { rawRequest } from "./helpers/http";
+import { errorCode, rawRequest } from "./helpers/http";
 import { testKeys } from "./helpers/verifyKeys";
 
 const T0 = 1_900_000_000;
@@ -60,6 +60,13 @@ describe("local edge: credentials cannot be stretched to another file", function
       assert.ok(!r.body.toString().includes(CAT), `${target} served the file outside the cookie's wildcard`);
       assert.notEqual(r.status, 200, target);
     }
+  });
+
+  it("a fragment in the request target is refused (it would hide the rest of the path from the check)", async () => {
+    const r = await rawRequest(edge.port, "/private/reports/x#/../../cat.jpeg", { Cookie: cookie });
+    assert.ok(!r.body.toString().includes(CAT));
+    assert.equal(r.status, 400);
+    assert.equal(errorCode(r.body), "InvalidURI");
   });
 
 });

@@ -115,6 +115,11 @@ async function handle(state: EdgeState, req: http.IncomingMessage, res: http.Ser
     return "405";
   }
   const target = req.url ?? "/";
+  // A fragment never travels in a request; the verifier would drop it while the file lookup kept it.
+  if (target.includes("#")) {
+    sendXml(req, res, 400, errorXml("InvalidURI", "Could not parse the specified URI: a # must be percent-encoded (%23)"));
+    return "400 # in the request target";
+  }
   const q = target.indexOf("?");
   const rawPath = q < 0 ? target : target.slice(0, q);
   const normalized = normalizeRequestPath(rawPath);
