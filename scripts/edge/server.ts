@@ -72,6 +72,8 @@ export function defaultRoot(): string {
 }
 
 const NOT_FOUND_CODE = "NoSuchKey";
+/** host or host:port (names, IPv4, bracketed IPv6); anything else in Host would change the checked URL. */
+const HOST_HEADER = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
 
 function xmlEscape(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -120,6 +122,12 @@ async function handle(state: EdgeState, req: http.IncomingMessage, res: http.Ser
     sendXml(req, res, 400, errorXml("InvalidURI", "Could not parse the specified URI: a # must be percent-encoded (%23)"));
     return "400 # in the request target";
   }
+  // The Host header becomes part of the URL the credentials are checked against: only host[:port].
+  const host = (req.headers.host ?? `127.0.0.1:${state.port}`).toLowerCase();
+  if (!HOST_HEADER.test(host)) {
+    sendXml(req, res, 400, errorXml("InvalidArgument", "The Host header must be host[:port]"));
+    return "400 bad Host header";
+  }
   const q = target.indexOf("?");
   const rawPath = q < 0 ? target : target.slice(0, q);
   const normalized = normalizeRequestPath(rawPath);
@@ -132,7 +140,6 @@ async function handle(state: EdgeState, req: http.IncomingMessage, res: http.Ser
   const behavior = matchBehavior(state.behaviors, normalized.path);
   let via = "";
   if (behavior.protected) {
-    const host = (req.headers.host ?? `127.0.0.1:${state.port}`).toLowerCase();
     const result = verifyRequest({
       url: `http://${host}${target}`,
       cookies: req.headers.cookie ? parseCookieHeader(req.headers.cookie) : undefined,
