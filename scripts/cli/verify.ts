@@ -3,7 +3,7 @@ import { InputError } from "../lib/errors";
 import { relativeTime } from "../lib/inspect";
 import { parseCookieHeader, stripSigningParams } from "../lib/signedRequest";
 import { parseTime } from "../lib/time";
-import { trustedKey, verifyRequest, type VerificationResult, type VerifiedPolicy } from "../lib/verifier";
+import { isoTime as iso, trustedKey, verifyRequest, type VerificationResult, type VerifiedPolicy } from "../lib/verifier";
 import { parseCommandArgs } from "./args";
 import type { CliCommand } from "./io";
 import { resolveAgainstBaseUrl } from "./keySource";
@@ -34,10 +34,6 @@ const ARGS = {
   help: { type: "boolean", short: "h" },
   ...TRUSTED_KEY_ARGS,
 } as const;
-
-function iso(epoch: number): string {
-  return new Date(epoch * 1000).toISOString().replace(".000Z", "Z");
-}
 
 function policyLines(policy: VerifiedPolicy, now: Date): [string, string][] {
   const rows: [string, string][] = [

@@ -121,8 +121,10 @@ function decodeCanonical(text: string): Buffer | undefined {
   return strip(toCloudFrontBase64(bytes)) === strip(text) ? bytes : undefined;
 }
 
-function isoTime(epoch: number): string {
-  return new Date(epoch * 1000).toISOString().replace(".000Z", "Z");
+/** An epoch in seconds as ISO-8601; integer seconds past year 275760 do not fit in a Date. */
+export function isoTime(epoch: number): string {
+  const date = new Date(epoch * 1000);
+  return Number.isNaN(date.getTime()) ? "beyond year 275760" : date.toISOString().replace(".000Z", "Z");
 }
 
 function verifySignature(key: SigningKey, hash: HashAlgorithm, signed: Buffer, signature: Buffer): boolean | Error {

@@ -1,0 +1,67 @@
+// Regression tests from the verifier/edge review.
+import * as assert from "node:assert/strict";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { toCloudFrontBase64 } from "../scripts/lib/encoding";
+import { verifyRequest } from "../scripts/lib/verifier";
+import { runCli } from "./helpers/cli";
+import { testKeys } from "./helpers/verifyKeys";
+
+const BASE = "https://cdn.example.com";
+// A valid integer number of seconds that is beyond what a JavaScript Date can hold (year 275760).
+const FAR = 999_999_999_999_999;
+
+describe("review: verify on extreme epochs", function () {
+  this.timeout(60_000);
+  const keys = testKeys();
+  const trusted = { [keys.rsa.keyPairId]: keys.rsa.publicKeyPem };
+  let dir: string;
+  let pubFile: string;
+  let outputsFile: string;
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-review-"));
+    pubFile = path.join(dir, "public.pem");
+    fs.writeFileSync(pubFile, keys.rsa.publicKeyPem);
+    outputsFile = path.join(dir, "outputs.json");
+    fs.writeFileSync(
+      outputsFile,
+      JSON.stringify({
+        baseUrl: BASE,
+        keyPairIds: { a: keys.rsa.keyPairId },
+        publicKeyPems: { a: keys.rsa.publicKeyPem },
+        protectedPaths: ["/private/*"],
+        protectDefaultBehavior: false,
+      }),
+    );
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function signPolicy(text: string): string {
+    const signature = crypto.sign("sha1", Buffer.from(text), keys.rsa.privateKeyPem);
+    return `Policy=${toCloudFrontBase64(text)}&Signature=${toCloudFrontBase64(signature)}&Key-Pair-Id=${keys.rsa.keyPairId}`;
+  }
+
+  it("a validly signed policy whose DateGreaterThan is beyond any date is AccessDenied, not an exception", () => {
+    const text = `{"Statement":[{"Resource":"${BASE}/private/*","Condition":{"DateLessThan":{"AWS:EpochTime":${FAR}},"DateGreaterThan":{"AWS:EpochTime":${FAR - 1}}}}]}`;
+    const r = verifyRequest({ url: `${BASE}/private/a.jpg?${signPolicy(text)}`, now: new Date(1_900_000_000_000), trustedKeys: trusted });
+    assert.equal(r.ok, false);
+    assert.equal(!r.ok && r.code, "AccessDenied");
+    assert.equal(!r.ok && r.check, "starts");
+    assert.match(!r.ok ? r.detail : "", new RegExp(String(FAR - 1)));
+  });
+
+  it("cf-sign verify: exit 0 for a valid URL with a far expiry, exit 1 (not 2) for a bad signature on it", async () => {
+    const text = `{"Statement":[{"Resource":"${BASE}/private/a.jpg","Condition":{"DateLessThan":{"AWS:EpochTime":${FAR}}}}]}`;
+    const keyArgs = ["--key-pair-id", keys.rsa.keyPairId, "--public-key-file", pubFile];
+    const ok = await runCli(["verify", `${BASE}/private/a.jpg?${signPolicy(text)}`, ...keyArgs]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /^OK /);
+    const bad = await runCli(["verify", `${BASE}/private/a.jpg?Expires=${FAR}&Signature=AAAA&Key-Pair-Id=${keys.rsa.keyPairId}`, ...keyArgs]);
+    assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+    assert.match(bad.stdout, /^AccessDenied: Access denied\n/);
+    assert.match(bad.stdout, new RegExp(`expires\\s+.*${FAR}`));
+  });
+});
