@@ -13,7 +13,7 @@ const BASE = "https://cdn.example.com";
 // A valid integer number of seconds that is beyond what a JavaScript Date can hold (year 275760).
 const FAR = 999_999_999_999_999;
 
-describe("review: verify on extreme epochs", function () {
+describe("review: verify on extreme epochs and unprotected paths", function () {
   this.timeout(60_000);
   const keys = testKeys();
   const trusted = { [keys.rsa.keyPairId]: keys.rsa.publicKeyPem };
@@ -63,5 +63,16 @@ describe("review: verify on extreme epochs", function () {
     assert.equal(bad.code, 1, bad.stdout + bad.stderr);
     assert.match(bad.stdout, /^AccessDenied: Access denied\n/);
     assert.match(bad.stdout, new RegExp(`expires\\s+.*${FAR}`));
+  });
+
+  it("cf-sign verify: a dot-segment spelling of a protected path is protected (CloudFront normalises before matching behaviours)", async () => {
+    for (const p of ["/public/../private/a.jpg", "/public/%2e%2e/private/a.jpg", "//private/a.jpg", "/./private/a.jpg"]) {
+      const r = await runCli(["verify", `${BASE}${p}`, "--outputs-file", outputsFile]);
+      assert.equal(r.code, 1, `${p}: ${r.stdout}`);
+      assert.match(r.stdout, /^MissingKey/, p);
+    }
+    const open = await runCli(["verify", `${BASE}/private/../index.html`, "--outputs-file", outputsFile]);
+    assert.equal(open.code, 0, open.stdout);
+    assert.match(open.stdout, /note: \/index\.html matches no protected path pattern/);
   });
 });

@@ -1,4 +1,5 @@
 import { pathPatternMatches } from "../edge/behaviors";
+import { normalizeRequestPath } from "../edge/paths";
 import { InputError } from "../lib/errors";
 import { relativeTime } from "../lib/inspect";
 import { parseCookieHeader, stripSigningParams } from "../lib/signedRequest";
@@ -110,7 +111,10 @@ export const run: CliCommand = async (argv, io) => {
   let unprotectedNote: string | undefined;
   const patterns = keys.outputs?.protectedPaths;
   if (patterns && keys.outputs?.protectDefaultBehavior !== true) {
-    const path = decodeURIComponentSafe(stripSigningParams(url).url.replace(/^https?:\/\/[^/?]+/i, "").split("?")[0] || "/");
+    const rawPath = stripSigningParams(url).url.replace(/^https?:\/\/[^/?]+/i, "").split("?")[0] || "/";
+    // CloudFront normalises the path before matching cache behaviours (so does the local edge).
+    const normalized = normalizeRequestPath(rawPath);
+    const path = normalized.ok ? normalized.path : rawPath;
     if (!patterns.some((p) => pathPatternMatches(p, path))) {
       unprotectedNote = `note: ${path} matches no protected path pattern (${patterns.join(", ")}): CloudFront serves it without checking any signature`;
     }
@@ -127,11 +131,3 @@ export const run: CliCommand = async (argv, io) => {
   }
   return served ? 0 : 1;
 };
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
