@@ -59,3 +59,5 @@ export const privateKeySecretArn = outputs.privateKeySecretArn;
 export const privateKeyReadPolicy = outputs.privateKeyReadPolicy;
 export const protectedPaths = outputs.protectedPaths;
 export const protectDefaultBehavior = outputs.protectDefaultBehavior;
+// `cf-sign inspect` warns about IP-bound policies only when IPv6 viewers can reach the distribution.
+export const ipv6Enabled = outputs.ipv6Enabled;

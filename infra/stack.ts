@@ -29,6 +29,7 @@ export interface ContentStackOutputs {
     privateKeyReadPolicy: pulumi.Output<string> | undefined;
     protectedPaths: string[];
     protectDefaultBehavior: boolean;
+    ipv6Enabled: boolean;
 }
 
 /** The private origin bucket: no public access, owner-enforced objects, SSE-S3, versioned. */
@@ -158,6 +159,7 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         privateKeyReadPolicy: settings.storePrivateKey ? signing.privateKeyReadPolicy : undefined,
         protectedPaths: settings.protectedPaths,
         protectDefaultBehavior: settings.protectDefaultBehavior,
+        ipv6Enabled: settings.ipv6,
     };
     return { stack: { bucket, distribution, signing, objects }, outputs };
 }

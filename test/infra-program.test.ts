@@ -44,6 +44,7 @@ const OUTPUT_NAMES = [
     "privateKeyReadPolicy",
     "protectedPaths",
     "protectDefaultBehavior",
+    "ipv6Enabled",
 ] as const;
 type OutputName = (typeof OUTPUT_NAMES)[number];
 type ProgramModule = Record<OutputName, unknown>;
@@ -317,6 +318,7 @@ async function checkStack(run: ProgramRun, expected: Expectations): Promise<void
     }
     assert.deepEqual(outputs.protectedPaths, expected.protectedPaths);
     assert.equal(outputs.protectDefaultBehavior, expected.protectDefaultBehavior);
+    assert.equal(outputs.ipv6Enabled, expected.ipv6);
     if (expected.storePrivateKey) {
         const secret = rec.one(T.secret);
         assert.equal(outputs.privateKeySecretArn, secret.outputs.arn);
