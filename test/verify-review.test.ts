@@ -75,4 +75,16 @@ describe("review: verify on extreme epochs and unprotected paths", function () {
     assert.equal(open.code, 0, open.stdout);
     assert.match(open.stdout, /note: \/index\.html matches no protected path pattern/);
   });
+
+  it("cf-sign verify: an --ip that is not an IP address is bad input (exit 2)", async () => {
+    const keyArgs = ["--key-pair-id", keys.rsa.keyPairId, "--public-key-file", pubFile];
+    for (const ip of ["abc", "999.1.1.1", "1.2.3", "::g"]) {
+      const r = await runCli(["verify", `${BASE}/private/a.jpg`, "--ip", ip, ...keyArgs]);
+      assert.equal(r.code, 2, `--ip ${ip}: ${r.stdout}`);
+      assert.match(r.stderr, /^error: --ip [^\n]+\n$/);
+    }
+    for (const ip of ["203.0.113.9", "::ffff:203.0.113.9", "2001:db8::1"]) {
+      assert.equal((await runCli(["verify", `${BASE}/private/a.jpg`, "--ip", ip, ...keyArgs])).code, 1, ip);
+    }
+  });
 });

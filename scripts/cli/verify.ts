@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { pathPatternMatches } from "../edge/behaviors";
 import { normalizeRequestPath } from "../edge/paths";
 import { InputError } from "../lib/errors";
@@ -104,7 +105,9 @@ export const run: CliCommand = async (argv, io) => {
   for (const [id, pem] of Object.entries(keys.trustedKeys)) trustedKey(pem, id);
   const url = resolveAgainstBaseUrl(positionals[0], "verify", () => keys.outputs);
   if (!/^https?:\/\/[^/?#]+/i.test(url)) throw new InputError(`verify: "${url.slice(0, 60)}" is not an http(s) URL`);
-  if (values.ip !== undefined && !/^[0-9a-fA-F:.]+$/.test(values.ip)) throw new InputError(`--ip ${values.ip}: not an IP address`);
+  if (values.ip !== undefined && isIP(values.ip) === 0) {
+    throw new InputError(`--ip ${values.ip.slice(0, 60)}: not an IP address; give the viewer's IPv4 (or IPv6) address, e.g. --ip 203.0.113.9`);
+  }
   const result = verifyRequest({ url, cookies: cookiesFrom(values.cookie), ip: values.ip, now: at, trustedKeys: keys.trustedKeys });
 
   // CloudFront checks signatures only on protected cache behaviours; say so when the stack tells us.
