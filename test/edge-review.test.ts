@@ -47,6 +47,10 @@ describe("local edge: credentials cannot be stretched to another file", function
     fs.mkdirSync(path.join(tmp, "private", "reports"), { recursive: true });
     fs.writeFileSync(path.join(tmp, "private", "cat.jpeg"), CAT);
     fs.writeFileSync(path.join(tmp, "private", "reports", "q3.pdf"), "q3");
+    fs.writeFileSync(path.join(tmp, "index.html"), "home");
+    fs.symlinkSync(path.join(tmp, "private"), path.join(tmp, "shortcut"));
+    fs.symlinkSync(path.join(tmp, "private", "cat.jpeg"), path.join(tmp, "cat-link.jpeg"));
+    fs.symlinkSync(path.join(tmp, "index.html"), path.join(tmp, "private", "home-link.html"));
     edge = await startEdge({
       root: tmp,
       port: 0,
@@ -103,5 +107,16 @@ describe("local edge: credentials cannot be stretched to another file", function
     for (const host of [`127.0.0.1:${edge.port}`, "localhost", `LOCALHOST:${edge.port}`, `[::1]:${edge.port}`]) {
       assert.equal((await requestWithHost(edge.port, "/private/reports/q3.pdf", host)).status, 403, host);
     }
+  });
+
+  it("a public path never serves a file that lives under a protected pattern (symlinks; case-insensitive file systems)", async () => {
+    for (const target of ["/shortcut/cat.jpeg", "/cat-link.jpeg"]) {
+      const r = await rawRequest(edge.port, target);
+      assert.ok(!r.body.toString().includes(CAT), `${target} served a protected file without credentials`);
+      assert.equal(r.status, 404, target);
+    }
+    // The other way round is fine: a protected path to a public file still needs credentials, then serves.
+    assert.equal((await rawRequest(edge.port, "/private/home-link.html")).status, 403);
+    assert.equal((await rawRequest(edge.port, "/index.html")).status, 200);
   });
 });

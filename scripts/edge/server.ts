@@ -79,6 +79,11 @@ function xmlEscape(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** "/a/b.txt" for a file under the (real) root, as a request path. */
+function rootRelativePath(realRoot: string, file: string): string {
+  return `/${path.relative(realRoot, file).split(path.sep).join("/")}`;
+}
+
 /** Header values must be latin-1 without control characters; keep the explanation readable but safe. */
 function headerSafe(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 1000);
@@ -161,21 +166,28 @@ async function handle(state: EdgeState, req: http.IncomingMessage, res: http.Ser
   // The credentials cover the path as sent. CloudFront forwards that raw path to the origin, where
   // dot or empty segments name no object; resolving them here would serve a file the credentials
   // never covered (/private/reports/../cat.jpeg with a /private/reports/* cookie).
-  const unchecked = behavior.protected && normalized.rewritten;
-  const resolved = unchecked ? undefined : await resolveFile(state.realRoot, normalized.path);
+  let refused: string | undefined;
+  if (behavior.protected && normalized.rewritten) {
+    refused = `dot or empty segments in a protected path: the credentials were checked for the path as sent, not for ${normalized.path}; request ${normalized.path} itself`;
+  }
+  let resolved = refused === undefined ? await resolveFile(state.realRoot, normalized.path) : undefined;
+  // The file's own location must not need more than the behaviour checked: a symlink, or a
+  // case-insensitive file system (/PRIVATE/cat.jpeg finds private/cat.jpeg), must not let a public
+  // path serve a protected file. (S3 keys are case-sensitive and have no links.)
+  if (resolved && !behavior.protected && matchBehavior(state.behaviors, rootRelativePath(state.realRoot, resolved.file)).protected) {
+    resolved = undefined;
+    refused = "the file lives under a protected path pattern (reached through a symlink or another letter case); request it by its own path";
+  }
   if (!resolved) {
     const key = normalized.path.slice(1);
-    const detail: Record<string, string> = unchecked
-      ? { "X-Edge-Detail": headerSafe(`dot or empty segments in a protected path: the credentials were checked for the path as sent, not for ${normalized.path}; request ${normalized.path} itself`) }
-      : {};
     sendXml(
       req,
       res,
       404,
       `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${NOT_FOUND_CODE}</Code><Message>The specified key does not exist.</Message><Key>${xmlEscape(key)}</Key></Error>`,
-      { "X-Edge-Behavior": headerSafe(behavior.pathPattern), ...detail },
+      { "X-Edge-Behavior": headerSafe(behavior.pathPattern), ...(refused ? { "X-Edge-Detail": headerSafe(refused) } : {}) },
     );
-    return `404${via}${unchecked ? " (dot or empty segments in a protected path)" : ""}`;
+    return `404${via}${refused ? ` (${refused})` : ""}`;
   }
   const { file, stat } = resolved;
   const size = stat.size;
