@@ -87,4 +87,23 @@ describe("review: verify on extreme epochs and unprotected paths", function () {
       assert.equal((await runCli(["verify", `${BASE}/private/a.jpg`, "--ip", ip, ...keyArgs])).code, 1, ip);
     }
   });
+
+  it("cf-sign verify with --key-pair-id/--public-key-file does not need (or run) pulumi for a full URL", async function () {
+    if (process.platform === "win32") this.skip();
+    // A Pulumi CLI on PATH, run outside any Pulumi project: it fails, as the real one does.
+    const bin = path.join(dir, "fake-bin");
+    fs.mkdirSync(bin, { recursive: true });
+    const marker = path.join(dir, "pulumi-was-run");
+    fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\ntouch "${marker}"\necho "error: no Pulumi.yaml project file found" >&2\nexit 255\n`, { mode: 0o700 });
+    const env = { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` };
+    const keyArgs = ["--key-pair-id", keys.rsa.keyPairId, "--public-key-file", pubFile];
+    const r = await runCli(["verify", `${BASE}/private/a.jpg`, ...keyArgs], { env });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^MissingKey/);
+    assert.equal(fs.existsSync(marker), false, "pulumi was run although the keys were given");
+    // A /path still needs the stack's baseUrl: then pulumi is asked, and its failure reported.
+    const p = await runCli(["verify", "/private/a.jpg", ...keyArgs], { env });
+    assert.equal(p.code, 2);
+    assert.match(p.stderr, /^error: pulumi stack output .*failed: error: no Pulumi\.yaml project file found\n$/);
+  });
 });

@@ -25,6 +25,8 @@ export interface TrustedKeyOptions {
   publicKeyFile?: string;
   outputsFile?: string;
   stack?: string;
+  /** A /path must be resolved against the stack's baseUrl, so the outputs are needed even with explicit keys. */
+  needOutputs?: boolean;
 }
 
 export function loadOutputsFor(opts: TrustedKeyOptions, io: CliIo): { outputs?: StackOutputs; source?: string } {
@@ -42,7 +44,6 @@ export function resolveTrustedKeys(
   opts: TrustedKeyOptions,
   io: CliIo,
 ): { trustedKeys: Record<string, string>; source: string; outputs?: StackOutputs } {
-  const fromOutputs = loadOutputsFor(opts, io);
   if (opts.keyPairId !== undefined || opts.publicKeyFile !== undefined) {
     if (opts.keyPairId === undefined) throw new InputError("--public-key-file needs --key-pair-id ID (the CloudFront public key id)");
     if (opts.publicKeyFile === undefined) throw new InputError("--key-pair-id needs --public-key-file FILE (the public key PEM)");
@@ -53,8 +54,11 @@ export function resolveTrustedKeys(
       const code = (error as NodeJS.ErrnoException).code;
       throw new InputError(`--public-key-file ${opts.publicKeyFile}: ${code === "ENOENT" ? "no such file" : "cannot read it"}`);
     }
-    return { trustedKeys: { [opts.keyPairId]: pem }, source: `--public-key-file ${opts.publicKeyFile}`, outputs: fromOutputs.outputs };
+    // Explicit keys: the stack (possibly a slow or failing `pulumi` run) only when asked for or needed.
+    const wanted = opts.outputsFile !== undefined || opts.stack !== undefined || opts.needOutputs === true;
+    return { trustedKeys: { [opts.keyPairId]: pem }, source: `--public-key-file ${opts.publicKeyFile}`, outputs: wanted ? loadOutputsFor(opts, io).outputs : undefined };
   }
+  const fromOutputs = loadOutputsFor(opts, io);
   if (fromOutputs.outputs) {
     const keys = trustedKeysFromOutputs(fromOutputs.outputs, fromOutputs.source ?? "stack outputs");
     if (keys && Object.keys(keys).length > 0) {

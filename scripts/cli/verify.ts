@@ -98,7 +98,13 @@ export const run: CliCommand = async (argv, io) => {
   const now = new Date();
   const at = values.at !== undefined ? new Date(Math.floor(parseTime(values.at, "--at", now)) * 1000) : now;
   const keys = resolveTrustedKeys(
-    { keyPairId: values["key-pair-id"], publicKeyFile: values["public-key-file"], outputsFile: values["outputs-file"], stack: values.stack },
+    {
+      keyPairId: values["key-pair-id"],
+      publicKeyFile: values["public-key-file"],
+      outputsFile: values["outputs-file"],
+      stack: values.stack,
+      needOutputs: positionals[0].startsWith("/"),
+    },
     io,
   );
   // A key that cannot be a CloudFront key is bad input (exit 2), whichever key the URL names.
