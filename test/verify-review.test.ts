@@ -106,4 +106,17 @@ describe("review: verify on extreme epochs and unprotected paths", function () {
     assert.equal(p.code, 2);
     assert.match(p.stderr, /^error: pulumi stack output .*failed: error: no Pulumi\.yaml project file found\n$/);
   });
+
+  it("cf-sign inspect --protected does not run pulumi (the flags are the answer)", async function () {
+    if (process.platform === "win32") this.skip();
+    const bin = path.join(dir, "fake-bin-inspect");
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\necho "error: no Pulumi.yaml project file found" >&2\nexit 255\n`, { mode: 0o700 });
+    const env = { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` };
+    const text = `{"Statement":[{"Resource":"${BASE}/*","Condition":{"DateLessThan":{"AWS:EpochTime":${FAR}}}}]}`;
+    const r = await runCli(["inspect", `${BASE}/private/a.jpg?${signPolicy(text)}`, "--protected", "/private/*", "--json"], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { warnings: string[] };
+    assert.ok(report.warnings.some((w) => /grants every path/.test(w)), report.warnings.join("|"));
+  });
 });

@@ -55,7 +55,10 @@ export const run: CliCommand = async (argv, io) => {
   let protectedPaths: string[] | undefined;
   let protectDefaultBehavior: boolean | undefined;
   if (values.protected || values["outputs-file"] !== undefined || values.stack !== undefined) {
-    const { outputs, source } = loadOutputsFor({ outputsFile: values["outputs-file"], stack: values.stack }, io);
+    // --protected flags win over every other source: no need to ask the stack (or run pulumi) then.
+    const { outputs, source } = values.protected?.length
+      ? {}
+      : loadOutputsFor({ outputsFile: values["outputs-file"], stack: values.stack }, io);
     const config = resolveProtected({ flags: values.protected, outputs, outputsSource: source, stack: values.stack, cwd: io.cwd });
     if (config.source !== "default") {
       protectedPaths = config.protectedPaths;
