@@ -28,7 +28,7 @@ describe("npm run demo (the no-AWS main job)", function () {
     }
     assert.ok(result.ok, printed);
     assert.ok(result.rows.every((r) => r.ok));
-    assert.match(printed, /13\/13 as expected|\d+\/\d+ as expected/);
+    assert.ok(printed.includes(`${result.rows.length}/${result.rows.length} as expected`), printed);
     assert.ok(!printed.includes("PRIVATE KEY"), "the table never shows key material");
     // With the CLI built (npm test builds it), one URL is signed by the real cf-sign child process.
     assert.equal(result.cliUsed, fs.existsSync(CLI_PATH));

@@ -2,6 +2,7 @@
 // must not be stretched to serve another file.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -32,6 +33,22 @@ function requestWithHost(port: number, target: string, host: string, headers: Re
       const status = Number(data.subarray(0, split).toString("latin1").split(" ")[1]);
       resolve({ status, headers: {}, body: data.subarray(split + 4) });
     });
+  });
+}
+
+/** "connected", or the error code of a TCP connect to address:port. */
+function tryConnect(address: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: address, port, timeout: 5_000 });
+    socket.on("connect", () => {
+      socket.destroy();
+      resolve("connected");
+    });
+    socket.on("timeout", () => {
+      socket.destroy();
+      resolve("timeout");
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
   });
 }
 
@@ -118,5 +135,25 @@ describe("local edge: credentials cannot be stretched to another file", function
     // The other way round is fine: a protected path to a public file still needs credentials, then serves.
     assert.equal((await rawRequest(edge.port, "/private/home-link.html")).status, 403);
     assert.equal((await rawRequest(edge.port, "/index.html")).status, 200);
+  });
+
+  it("is bound to 127.0.0.1 only: not reachable on the machine's other addresses", async function () {
+    const others = Object.values(os.networkInterfaces())
+      .flat()
+      .filter((a): a is os.NetworkInterfaceInfo => a !== undefined && !a.internal && a.family === "IPv4")
+      .map((a) => a.address)
+      .slice(0, 2);
+    if (others.length === 0) this.skip();
+    // The probe itself can see a server bound to every address...
+    const wide = http.createServer((_req, res) => res.end());
+    await new Promise<void>((resolve) => wide.listen(0, "0.0.0.0", resolve));
+    try {
+      assert.equal(await tryConnect(others[0], (wide.address() as net.AddressInfo).port), "connected");
+    } finally {
+      await new Promise<void>((resolve) => wide.close(() => resolve()));
+    }
+    // ...and the edge is not one.
+    for (const address of others) assert.notEqual(await tryConnect(address, edge.port), "connected", address);
+    assert.equal(await tryConnect("127.0.0.1", edge.port), "connected");
   });
 });
