@@ -1,5 +1,5 @@
-// Regression tests from the verifier/edge review: ways a valid credential for one part of the site
-// must not be stretched to serve another file.
+// Regression tests from the verifier/edge review: mostly ways a valid credential for one part of the
+// site must not be stretched to serve another file.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -52,7 +52,7 @@ function tryConnect(address: string, port: number): Promise<string> {
   });
 }
 
-describe("local edge: credentials cannot be stretched to another file", function () {
+describe("local edge: review regressions (credentials stretched to other files, binding, If-Range)", function () {
   this.timeout(60_000);
   const keys = testKeys();
   let tmp: string;
@@ -155,5 +155,20 @@ describe("local edge: credentials cannot be stretched to another file", function
     // ...and the edge is not one.
     for (const address of others) assert.notEqual(await tryConnect(address, edge.port), "connected", address);
     assert.equal(await tryConnect("127.0.0.1", edge.port), "connected");
+  });
+
+  it("Range with If-Range: the range only while the file is unchanged, else the whole file", async () => {
+    const first = await rawRequest(edge.port, "/index.html");
+    const etag = first.headers.etag;
+    const lastModified = first.headers["last-modified"];
+    const same = await rawRequest(edge.port, "/index.html", { Range: "bytes=0-1", "If-Range": etag });
+    assert.equal(same.status, 206);
+    assert.equal(same.body.toString(), "ho");
+    assert.equal((await rawRequest(edge.port, "/index.html", { Range: "bytes=0-1", "If-Range": lastModified })).status, 206);
+    const changed = await rawRequest(edge.port, "/index.html", { Range: "bytes=0-1", "If-Range": '"not-the-current-etag"' });
+    assert.equal(changed.status, 200);
+    assert.equal(changed.body.toString(), "home");
+    const older = await rawRequest(edge.port, "/index.html", { Range: "bytes=0-1", "If-Range": "Thu, 01 Jan 1998 00:00:00 GMT" });
+    assert.equal(older.status, 200);
   });
 });

@@ -206,7 +206,10 @@ async function handle(state: EdgeState, req: http.IncomingMessage, res: http.Ser
     res.end();
     return `304${via}`;
   }
-  const range = parseRange(req.headers.range, size);
+  // If-Range (a resumed download): the range only while the file is the one the client started on.
+  const ifRange = req.headers["if-range"];
+  const rangeHeader = ifRange === undefined || ifRange === headers.ETag || ifRange === headers["Last-Modified"] ? req.headers.range : undefined;
+  const range = parseRange(rangeHeader, size);
   if (range === "unsatisfiable") {
     res.writeHead(416, { ...headers, "Content-Range": `bytes */${size}`, "Content-Length": "0" });
     res.end();
