@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { toCloudFrontBase64 } from "../scripts/lib/encoding";
+import { inspectSigned, parseInspectInput } from "../scripts/lib/inspect";
 import { verifyRequest } from "../scripts/lib/verifier";
 import { runCli } from "./helpers/cli";
 import { testKeys } from "./helpers/verifyKeys";
@@ -118,5 +119,20 @@ describe("review: verify on extreme epochs and unprotected paths", function () {
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as { warnings: string[] };
     assert.ok(report.warnings.some((w) => /grants every path/.test(w)), report.warnings.join("|"));
+  });
+
+  it("inspect and verify agree on a non-canonical Signature spelling (MalformedSignature)", () => {
+    const text = `{"Statement":[{"Resource":"${BASE}/private/*","Condition":{"DateLessThan":{"AWS:EpochTime":${FAR}}}}]}`;
+    const signed = `${BASE}/private/a.jpg?${signPolicy(text)}`;
+    // A 256-byte RSA signature ends in one data character with 2 spare bits, then one "_": flip a spare bit.
+    const sig = /Signature=([^&]*)/.exec(signed)![1];
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-~";
+    const last = sig[sig.length - 2];
+    const mutated = signed.replace(sig, sig.slice(0, -2) + alphabet[alphabet.indexOf(last) ^ 1] + sig.slice(-1));
+    const verdict = verifyRequest({ url: mutated, trustedKeys: trusted });
+    assert.equal(!verdict.ok && verdict.code, "MalformedSignature");
+    const report = inspectSigned(parseInspectInput(mutated));
+    assert.ok(report.errors.some((e) => /MalformedSignature/.test(e)), report.errors.join("|"));
+    assert.deepEqual(inspectSigned(parseInspectInput(signed)).errors, []);
   });
 });

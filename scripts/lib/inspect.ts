@@ -1,11 +1,11 @@
 import { parseIpv4Cidr } from "./cidr";
 import { COOKIE_NAMES } from "./constants";
-import { fromCloudFrontBase64 } from "./encoding";
 import { InputError } from "./errors";
 import type { PolicyConditions } from "./policy";
 import { parsePolicy } from "./policyParse";
 import { extractCredentials, parseCookieHeader, type CredentialSource } from "./signedRequest";
 import { MILLISECONDS_THRESHOLD } from "./time";
+import { decodeCanonical } from "./verifier";
 import { matchResource } from "./wildcard";
 
 // `cf-sign inspect`: decode a signed URL or signed cookies WITHOUT keys and say what they grant,
@@ -250,7 +250,7 @@ export function inspectSigned(input: ParsedInspectInput, options: InspectOptions
   if (!credentials.signature) {
     errors.push(`${n("Signature", "CloudFront-Signature")} is missing or empty (CloudFront: MalformedSignature)`);
   } else {
-    const signature = fromCloudFrontBase64(credentials.signature);
+    const signature = decodeCanonical(credentials.signature);
     if (!signature) errors.push(`${n("Signature", "CloudFront-Signature")} is not CloudFront base64 (CloudFront: MalformedSignature)`);
     else report.signatureBytes = signature.length;
   }
@@ -259,7 +259,7 @@ export function inspectSigned(input: ParsedInspectInput, options: InspectOptions
     errors.push(`both ${n("Expires", "CloudFront-Expires")} and ${n("Policy", "CloudFront-Policy")} are present (CloudFront: MalformedPolicy)`);
   } else if (credentials.policy !== undefined) {
     report.policyKind = "custom";
-    const decoded = fromCloudFrontBase64(credentials.policy);
+    const decoded = decodeCanonical(credentials.policy);
     if (!decoded) {
       errors.push(`${n("Policy", "CloudFront-Policy")} is not CloudFront base64 (CloudFront: MalformedPolicy)`);
     } else {

@@ -114,7 +114,7 @@ export function trustedKey(material: string | crypto.KeyObject, keyPairId: strin
  * the last character, so several texts decode to the same bytes; accepting only the one a signer emits
  * means any change to the text after signing is refused, not silently equivalent.
  */
-function decodeCanonical(text: string): Buffer | undefined {
+export function decodeCanonical(text: string): Buffer | undefined {
   const bytes = fromCloudFrontBase64(text);
   if (!bytes) return undefined;
   const strip = (t: string): string => t.replace(/_+$/, "");
