@@ -121,7 +121,7 @@ describe("local edge: review regressions (credentials stretched to other files, 
       assert.equal((await requestWithHost(edge.port, "/index.html", host)).status, 400, JSON.stringify(host));
     }
     // Ordinary host names, with or without a port, are fine.
-    for (const host of [`127.0.0.1:${edge.port}`, "localhost", `LOCALHOST:${edge.port}`, `[::1]:${edge.port}`]) {
+    for (const host of [`127.0.0.1:${edge.port}`, "localhost", `LOCALHOST:${edge.port}`, `[::1]:${edge.port}`, "edge_1.internal:8080"]) {
       assert.equal((await requestWithHost(edge.port, "/private/reports/q3.pdf", host)).status, 403, host);
     }
   });

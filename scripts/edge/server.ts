@@ -73,7 +73,7 @@ export function defaultRoot(): string {
 
 const NOT_FOUND_CODE = "NoSuchKey";
 /** host or host:port (names, IPv4, bracketed IPv6); anything else in Host would change the checked URL. */
-const HOST_HEADER = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
+const HOST_HEADER = /^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
 
 function xmlEscape(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
