@@ -52,6 +52,10 @@ describe("inspect (keyless decoding)", function () {
     assert.ok(early.warnings.some((w) => /not valid yet: starts in 30s/.test(w)), early.warnings.join("|"));
     assert.ok(early.warnings.some((w) => /IPv4-only/.test(w) && /IPv6/.test(w)));
     assert.equal(early.sourceIp, "192.0.2.1/32");
+    const ipv6On = inspectSigned(parseInspectInput(url), { now: NOW, ipv6Enabled: true });
+    assert.ok(ipv6On.warnings.some((w) => /serves IPv6 \(ipv6Enabled\)/.test(w)), ipv6On.warnings.join("|"));
+    const ipv6Off = inspectSigned(parseInspectInput(url), { now: NOW, ipv6Enabled: false });
+    assert.ok(!ipv6Off.warnings.some((w) => /IPv6/.test(w)), "no IPv6 warning when the distribution has IPv6 off");
     const late = inspectSigned(parseInspectInput(url), { now: new Date((T0 + 3600) * 1000) });
     assert.ok(late.warnings.some((w) => /^expired 59m ago/.test(w)), late.warnings.join("|"));
     const moved = url.replace("/private/a.jpg", "/public/a.jpg");
@@ -128,6 +132,23 @@ describe("inspect (keyless decoding)", function () {
         const report = JSON.parse(r.stdout) as { via: string; warnings: string[] };
         assert.equal(report.via, "cookie");
         assert.ok(report.warnings.some((w) => /wider than the protected path patterns \(\/private\/reports\/\*\)/.test(w)));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+    it("takes the IPv6 setting of the distribution from the outputs' ipv6Enabled", async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "inspect-cli-"));
+      try {
+        const url = signer.signUrl(`${BASE}/private/a.jpg`, { expires: "1h", ipAddress: "192.0.2.0/24" }).url;
+        const warningsWith = async (ipv6Enabled: boolean): Promise<string[]> => {
+          const outputsFile = path.join(dir, `outputs-${ipv6Enabled}.json`);
+          fs.writeFileSync(outputsFile, JSON.stringify({ protectedPaths: ["/private/*"], protectDefaultBehavior: false, ipv6Enabled }));
+          const r = await runCli(["inspect", url, "--outputs-file", outputsFile, "--json"]);
+          assert.equal(r.code, 0, r.stderr);
+          return (JSON.parse(r.stdout) as { warnings: string[] }).warnings;
+        };
+        assert.ok((await warningsWith(true)).some((w) => /serves IPv6/.test(w)));
+        assert.ok(!(await warningsWith(false)).some((w) => /IPv6/.test(w)));
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -20,7 +20,7 @@ The signature is not checked here: use cf-sign verify.
 Options:
   --at T                 evaluate times at T (ISO-8601 with offset, epoch seconds, or a duration from now)
   --protected PATTERN    protected path pattern to compare wildcards with (repeatable)
-  --outputs-file F       stack outputs JSON (protectedPaths, protectDefaultBehavior)
+  --outputs-file F       stack outputs JSON (protectedPaths, protectDefaultBehavior, ipv6Enabled)
   --stack S              Pulumi stack (outputs via the Pulumi CLI, else Pulumi.S.yaml config)
   --json                 print the report as JSON
 `;
@@ -54,18 +54,20 @@ export const run: CliCommand = async (argv, io) => {
 
   let protectedPaths: string[] | undefined;
   let protectDefaultBehavior: boolean | undefined;
+  let ipv6Enabled: boolean | undefined;
   if (values.protected || values["outputs-file"] !== undefined || values.stack !== undefined) {
     // --protected flags win over every other source: no need to ask the stack (or run pulumi) then.
     const { outputs, source } = values.protected?.length
       ? {}
       : loadOutputsFor({ outputsFile: values["outputs-file"], stack: values.stack }, io);
+    ipv6Enabled = outputs?.ipv6Enabled;
     const config = resolveProtected({ flags: values.protected, outputs, outputsSource: source, stack: values.stack, cwd: io.cwd });
     if (config.source !== "default") {
       protectedPaths = config.protectedPaths;
       protectDefaultBehavior = config.protectDefaultBehavior;
     }
   }
-  const report = inspectSigned(parsed, { now: at, protectedPaths, protectDefaultBehavior });
+  const report = inspectSigned(parsed, { now: at, protectedPaths, protectDefaultBehavior, ipv6Enabled });
   io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatInspectReport(report));
   return report.errors.length > 0 ? 1 : 0;
 };

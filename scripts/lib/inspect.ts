@@ -209,6 +209,8 @@ export interface InspectOptions {
   /** Protected path patterns of the stack (from the outputs), for the "wider than protected" warning. */
   protectedPaths?: readonly string[];
   protectDefaultBehavior?: boolean;
+  /** Whether the distribution serves IPv6 viewers (stack output ipv6Enabled); unknown when undefined. */
+  ipv6Enabled?: boolean;
 }
 
 /** Decodes and explains signed credentials without verifying the signature. */
@@ -304,9 +306,16 @@ export function inspectSigned(input: ParsedInspectInput, options: InspectOptions
     }
     if (policy.sourceIp !== undefined) {
       report.sourceIp = parseIpv4Cidr(policy.sourceIp, "AWS:SourceIp").text;
-      warnings.push(
-        `IP condition ${report.sourceIp}: CloudFront IP conditions are IPv4-only, so viewers reaching an IPv6-enabled distribution over IPv6 are denied; disable IPv6 on the distribution`,
-      );
+      // IP conditions are IPv4-only: they deny every IPv6 viewer, unless the distribution has IPv6 off.
+      if (options.ipv6Enabled === true) {
+        warnings.push(
+          `IP condition ${report.sourceIp}: CloudFront IP conditions are IPv4-only and this distribution serves IPv6 (ipv6Enabled), so viewers connecting over IPv6 are denied; set ipv6 to false`,
+        );
+      } else if (options.ipv6Enabled === undefined) {
+        warnings.push(
+          `IP condition ${report.sourceIp}: CloudFront IP conditions are IPv4-only, so viewers reaching an IPv6-enabled distribution over IPv6 are denied; disable IPv6 on the distribution`,
+        );
+      }
     }
     if (report.policyKind === "custom") {
       const width = wildcardWidthWarning(policy.resource, options.protectedPaths, options.protectDefaultBehavior);

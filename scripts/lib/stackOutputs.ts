@@ -11,6 +11,7 @@ export interface StackOutputs {
   privateKeyPem?: string;
   protectedPaths?: string[];
   protectDefaultBehavior?: boolean;
+  ipv6Enabled?: boolean;
   distributionDomainName?: string;
   [k: string]: unknown;
 }
@@ -42,6 +43,7 @@ export function validateStackOutputs(value: unknown, source: string): StackOutpu
     "an array of strings",
   );
   expect("protectDefaultBehavior", typeof o.protectDefaultBehavior === "boolean", "true or false");
+  expect("ipv6Enabled", typeof o.ipv6Enabled === "boolean", "true or false");
   return o as StackOutputs;
 }
 
