@@ -180,10 +180,18 @@ cat "${path.join(dir, "pulumi-outputs.json")}"
       // RSA PKCS#1 v1.5 is deterministic, so the outputs must be byte-identical.
       assert.equal(two.stdout, one.stdout);
       const bad = [...urls];
-      // The bad lines fall in different 250-line chunks, signed by whichever thread takes them; the earlier one is reported.
+      // The bad lines fall in different 100-line chunks, signed by whichever thread claims them; the earlier one is reported.
       bad[1999] = "https://h.example/v/seg#1";
       bad[1499] = "https://h.example/v/seg 1";
       assertRefused(await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }), /^error: stdin line 1500: contains a raw space/);
+      // A /path that cannot be resolved (no baseUrl here) is that line's error, reported only if it is the first.
+      bad[1799] = "/v/seg-1799.ts";
+      assertRefused(await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }), /^error: stdin line 1500: contains a raw space/);
+      bad[1499] = urls[1499];
+      assertRefused(
+        await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }),
+        /^error: stdin line 1800: "\/v\/seg-1799\.ts" is a path; give a full https:\/\/ URL, or --outputs-file F/,
+      );
     });
 
     it("cookies: header, json, cookie and curl formats", async () => {

@@ -198,6 +198,31 @@ for (const kind of ["RSA", "ECDSA"] as const) {
       const signed = signer.signUrl("https://h/a*b.jpg", { expires: "1h", now: NOW });
       assert.equal(signed.canned, false);
     });
+
+    it("urlSigner (batches) signs exactly as signUrl: same base URL, policy, parameters; signatures verify", () => {
+      const cases: SignOptions[] = [
+        { expires: "1h", now: NOW },
+        { expires: NOW_S + 600, now: NOW, hashAlgorithm: "SHA256" },
+        { expires: "2h", startsAt: "10m", ipAddress: "203.0.113.7", policyResource: "https://h/videos/*", now: NOW },
+      ];
+      for (const options of cases) {
+        const sign = signer.urlSigner(options);
+        for (const url of ["https://H/videos/1.ts", "https://h:443/videos/a%20b.ts?x=1&", "https://h/videos/?q"]) {
+          const one = signer.signUrl(url, options);
+          const batch = sign(url);
+          const withoutSignature = (signedUrl: string) => {
+            const { base, params } = splitSignedUrl(signedUrl);
+            delete params.Signature;
+            return { base, params };
+          };
+          assert.deepEqual(withoutSignature(batch.url), withoutSignature(one.url));
+          assert.deepEqual({ ...batch, url: "" }, { ...one, url: "" });
+          if (kind === "RSA") assert.equal(batch.url, one.url); // PKCS#1 v1.5 is deterministic
+          const { params } = splitSignedUrl(batch.url);
+          assert.ok(verify(batch.policy, params.Signature, batch.hashAlgorithm === "SHA256" ? "sha256" : "sha1"));
+        }
+      }
+    });
   });
 }
 
@@ -235,6 +260,25 @@ describe("signer: refused inputs", () => {
   });
   it("bad hash name", () => {
     throwsInput(sign({ hashAlgorithm: "MD5" as "SHA1" }), /^hashAlgorithm: "MD5" is not a hash algorithm CloudFront accepts/);
+  });
+  it("urlSigner reports the same errors as signUrl, in the same order (URL checks first, hash after the resource match)", () => {
+    const cases: [string, Partial<SignOptions>][] = [
+      ["https://h/a b", { ipAddress: "2001:db8::1" }],
+      ["https://h/a", { ipAddress: "2001:db8::1" }],
+      ["https://h/a", { expires: NOW_S - 5 }],
+      ["https://h/a", { expires: NOW_S + 60, startsAt: NOW_S + 60 }],
+      ["https://h/b/x", { policyResource: "https://h/a/*", hashAlgorithm: "MD5" as "SHA1" }],
+      ["https://h/a/x", { policyResource: "https://h/a/*", hashAlgorithm: "MD5" as "SHA1" }],
+      ["https://h/a", { policyResource: "https://h/a b*" }],
+    ];
+    for (const [url, options] of cases) {
+      const all: SignOptions = { expires: "1h", now: NOW, ...options, labels: { url: "stdin line 3" } };
+      let expected = "";
+      assert.throws(() => signer.signUrl(url, all), (error: Error) => ((expected = error.message), true));
+      const batch = signer.urlSigner(all);
+      throwsInput(() => batch(url), new RegExp(`^${expected.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+      throwsInput(() => batch(url, "stdin line 9"), /^stdin line 9: |^(ipAddress|expires|startsAt|policyResource|hashAlgorithm): /);
+    }
   });
   it("uses the caller's option names in messages", () => {
     throwsInput(sign({ expires: NOW_S - 5, labels: { expires: "--expires-at" } }), /^--expires-at: the expiry/);

@@ -44,6 +44,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (!Object.prototype.hasOwnProperty.call(COMMANDS, name)) {
       throw new InputError(`unknown command "${name.length > 40 ? `${name.slice(0, 37)}...` : name}"; use url, cookies, verify or inspect (cf-sign --help)`);
     }
+    // `url --stdin` signs on worker threads: start them before loading the command, so their start-up
+    // overlaps loading it, parsing the key and reading stdin (the url command adopts or ends them).
+    if (name === "url" && rest.includes("--stdin")) (require("./signBatch") as typeof import("./signBatch")).prestartWorkers(io.env);
     return await loadCommand(name)(rest, io);
   } catch (error) {
     // One line, never a stack trace; messages are built to never include key material.

@@ -1,18 +1,31 @@
 /*
- * `cf-sign url --stdin`: sign many URLs with one key. Lines are cut into 250-line chunks handed out from
- * one queue to the main thread and worker threads (each gets the already-parsed KeyObject); results are
- * joined in input order. Nothing is printed unless every line signed: the first bad line (lowest line
- * number) is reported instead. Set CF_SIGN_THREADS=1 to stay on one thread.
+ * `cf-sign url --stdin`: sign many URLs with one key. The lines are cut into chunks; the main thread and
+ * the worker threads claim chunks from a shared counter (Atomics on a SharedArrayBuffer), so no thread
+ * waits for another to hand out work. Each worker gets the already-parsed KeyObject and the whole input
+ * once. Results are joined in input order, and nothing is printed unless every line signed: the first
+ * bad line (lowest line number) is reported instead. Set CF_SIGN_THREADS=1 to stay on one thread.
  */
+import type { KeyObject } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { InputError } from "../lib/errors";
-import { CloudFrontSigner, SignedUrl, SignOptions } from "../lib/signer";
+// Types only at the top: the pool is started before the signer is loaded (see prestartWorkers).
+import type { CloudFrontSigner, SignedUrl, SignOptions } from "../lib/signer";
 
-/** One input line after path resolution: the URL to sign, or the error resolving it. */
-export type BatchLine = { line: number; url: string } | { line: number; error: string };
+/**
+ * The lines to sign, as parallel arrays (cheap to hand to a worker): the URL after path resolution and
+ * its 1-based input line number; `errors` holds the message for an entry whose path could not be resolved.
+ */
+export interface BatchInput {
+  urls: string[];
+  lineNumbers: number[];
+  errors: Map<number, string>;
+}
 
-export type BatchResult = { ok: true; out: string[] } | { ok: false; line: number; message: string };
+/** One chunk's signed lines joined by "\n", or the first bad line in it. */
+type ChunkResult = { ok: true; text: string } | { ok: false; line: number; message: string };
+
+export type BatchResult = { ok: true; text: string } | { ok: false; line: number; message: string };
 
 /** The --json form of a signed URL (one object per line with --stdin). */
 export function describeSignedUrl(signed: SignedUrl): string {
@@ -27,35 +40,34 @@ export function describeSignedUrl(signed: SignedUrl): string {
   });
 }
 
-/** Signs lines in order; stops at the first bad one. */
-export function signChunk(signer: CloudFrontSigner, options: SignOptions, json: boolean, lines: BatchLine[]): BatchResult {
-  const out: string[] = new Array<string>(lines.length);
-  // The URL label is the line, so messages read "stdin line 7: contains a raw space ...".
-  const labelled: SignOptions = { ...options, labels: { ...options.labels } };
-  const labels = labelled.labels as NonNullable<SignOptions["labels"]>;
-  for (let i = 0; i < lines.length; i++) {
-    const entry = lines[i];
-    const field = `stdin line ${entry.line}`;
-    if ("error" in entry) return { ok: false, line: entry.line, message: `${field}: ${entry.error}` };
-    labels.url = field;
+type UrlSigner = (url: string, field?: string) => SignedUrl;
+
+/** Signs entries [start, end) in order; stops at the first bad one. */
+function signRange(sign: UrlSigner, json: boolean, input: BatchInput, start: number, end: number): ChunkResult {
+  const out = new Array<string>(end - start);
+  for (let i = start; i < end; i++) {
+    // The URL label is the line, so messages read "stdin line 7: contains a raw space ...".
+    const field = `stdin line ${input.lineNumbers[i]}`;
+    const resolveError = input.errors.get(i);
+    if (resolveError !== undefined) return { ok: false, line: input.lineNumbers[i], message: `${field}: ${resolveError}` };
     try {
-      const signed = signer.signUrl(entry.url, labelled);
-      out[i] = json ? describeSignedUrl(signed) : signed.url;
+      const signed = sign(input.urls[i], field);
+      out[i - start] = json ? describeSignedUrl(signed) : signed.url;
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       const message = error.message.startsWith(field) ? error.message : `${field}: ${error.message}`;
-      return { ok: false, line: entry.line, message };
+      return { ok: false, line: input.lineNumbers[i], message };
     }
   }
-  return { ok: true, out };
+  return { ok: true, text: out.join("\n") };
 }
 
-const MIN_LINES_PER_THREAD = 1000;
 const MAX_THREADS = 8;
-/** Lines per unit of work: small enough to balance threads, big enough that messaging is noise. */
-const CHUNK_LINES = 250;
-/** Chunks queued per worker so it never waits for the (busy) main thread to hand out the next one. */
-const IN_FLIGHT_PER_WORKER = 2;
+/**
+ * Lines per unit of work. Threads claim chunks themselves, so a chunk only has to be big enough that
+ * claiming and posting it back is noise; small chunks keep the wait for the last one short (~2 ms).
+ */
+const CHUNK_LINES = 100;
 
 /** How many threads (main included) --stdin may use: CF_SIGN_THREADS, else the cores (max 8). */
 export function threadLimit(env: NodeJS.ProcessEnv): number {
@@ -65,22 +77,59 @@ export function threadLimit(env: NodeJS.ProcessEnv): number {
   return Number.isInteger(configured) && configured >= 1 ? Math.min(configured, 64) : Math.min(availableParallelism(), MAX_THREADS);
 }
 
-interface WorkerInit {
-  keyPairId: string;
-  privateKey: import("node:crypto").KeyObject;
-  options: SignOptions;
-  json: boolean;
+/*
+ * Shared state, one Int32 each: the next chunk to claim, and the lowest chunk index that failed (chunks
+ * after it cannot hold the first bad line, so nobody claims them).
+ */
+const NEXT = 0;
+const FIRST_FAILURE = 1;
+
+function claim(state: Int32Array, chunkCount: number): number | undefined {
+  const index = Atomics.add(state, NEXT, 1);
+  return index < chunkCount && index < Atomics.load(state, FIRST_FAILURE) ? index : undefined;
 }
 
-type ToWorker = { init: WorkerInit } | { index: number; lines: BatchLine[] };
+function recordFailure(state: Int32Array, index: number): void {
+  for (let seen = Atomics.load(state, FIRST_FAILURE); index < seen; seen = Atomics.load(state, FIRST_FAILURE)) {
+    if (Atomics.compareExchange(state, FIRST_FAILURE, seen, index) === seen) return;
+  }
+}
+
+/** Claims and signs chunks until none is left; `done` receives each result. */
+function signClaimed(
+  sign: UrlSigner,
+  json: boolean,
+  input: BatchInput,
+  state: Int32Array,
+  done: (index: number, result: ChunkResult) => void,
+): void {
+  const count = input.urls.length;
+  const chunkCount = Math.ceil(count / CHUNK_LINES);
+  for (let index = claim(state, chunkCount); index !== undefined; index = claim(state, chunkCount)) {
+    const start = index * CHUNK_LINES;
+    const result = signRange(sign, json, input, start, Math.min(start + CHUNK_LINES, count));
+    if (!result.ok) recordFailure(state, index);
+    done(index, result);
+  }
+}
+
+interface Job {
+  keyPairId: string;
+  privateKey: KeyObject;
+  options: SignOptions;
+  json: boolean;
+  input: BatchInput;
+  state: SharedArrayBuffer;
+}
+
 interface FromWorker {
   index: number;
-  result: BatchResult;
+  result: ChunkResult;
 }
 
 /**
- * Worker threads started before stdin is read, so their start-up (loading the signer) overlaps reading
- * the input. close() ends them all (also the unused ones).
+ * Worker threads started before the key is parsed and stdin is read, so their start-up (a fresh V8
+ * isolate, loading the signer) overlaps that work. close() ends them all (also unused ones).
  */
 export class WorkerPool {
   readonly workers: Worker[] = [];
@@ -98,94 +147,113 @@ export class WorkerPool {
   }
 }
 
-const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+let prestarted: WorkerPool | undefined;
 
 /**
- * Signs all lines and returns the output lines in input order, or the first bad line. Work is handed out
- * in chunks from one queue to the main thread and the pool's workers, so a slow thread never holds the rest.
+ * Starts the --stdin worker threads as early as possible (cf-sign's entry point calls this before it
+ * loads the url command); takeWorkerPool() hands them over, or starts them if nobody did.
+ */
+export function prestartWorkers(env: NodeJS.ProcessEnv): void {
+  prestarted ??= new WorkerPool(threadLimit(env) - 1);
+}
+
+export function takeWorkerPool(env: NodeJS.ProcessEnv): WorkerPool {
+  const pool = prestarted ?? new WorkerPool(threadLimit(env) - 1);
+  prestarted = undefined;
+  return pool;
+}
+
+/** Ends workers prestarted for a command that turned out not to need them (e.g. --help). */
+export function discardPrestartedWorkers(): void {
+  prestarted?.close();
+  prestarted = undefined;
+}
+
+/**
+ * Signs all lines and returns the output lines (joined by "\n") in input order, or the first bad line.
+ * With a pool, the workers get the whole input at once and every thread, main included, claims chunks
+ * until none is left; a worker still starting up when the work runs out simply gets none.
  */
 export async function signBatch(
   signer: CloudFrontSigner,
   options: SignOptions,
   json: boolean,
-  lines: BatchLine[],
+  input: BatchInput,
   pool?: WorkerPool,
 ): Promise<BatchResult> {
-  const workers = pool ? pool.workers.slice(0, Math.max(0, Math.floor(lines.length / MIN_LINES_PER_THREAD) - 1)) : [];
-  if (workers.length === 0) return signChunk(signer, options, json, lines);
+  const count = input.urls.length;
+  const chunkCount = Math.ceil(count / CHUNK_LINES);
+  const workers = pool && chunkCount > 1 ? pool.workers : [];
+  if (workers.length === 0) return signRange(signer.urlSigner(options), json, input, 0, count);
 
-  const chunkCount = Math.ceil(lines.length / CHUNK_LINES);
-  const results: (BatchResult | undefined)[] = new Array<BatchResult | undefined>(chunkCount);
-  let next = 0;
-  // Lowest chunk index that failed: later chunks cannot hold the first bad line, so they are skipped.
-  let firstFailure = chunkCount;
-  const take = (): number | undefined => (next < chunkCount && next < firstFailure ? next++ : undefined);
-  const chunk = (index: number) => lines.slice(index * CHUNK_LINES, (index + 1) * CHUNK_LINES);
-  const record = (index: number, result: BatchResult) => {
+  const shared = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+  const state = new Int32Array(shared);
+  state[NEXT] = 0;
+  state[FIRST_FAILURE] = chunkCount;
+  const results = new Array<ChunkResult | undefined>(chunkCount);
+  const record = (index: number, result: ChunkResult) => {
     results[index] = result;
-    if (!result.ok && index < firstFailure) firstFailure = index;
+  };
+  /** Every chunk up to the first failure (or all) has a result. */
+  const complete = () => {
+    const needed = Math.min(chunkCount, Atomics.load(state, FIRST_FAILURE) + 1);
+    for (let index = 0; index < needed; index++) if (results[index] === undefined) return false;
+    return true;
   };
 
-  const init: WorkerInit = { keyPairId: signer.keyPairId, privateKey: signer.privateKeyObject, options, json };
-  const workersDone = workers.map(
-    (worker) =>
-      new Promise<void>((resolve, reject) => {
-        let inFlight = 0;
-        const send = () => {
-          const index = take();
-          if (index === undefined) return;
-          inFlight++;
-          worker.postMessage({ index, lines: chunk(index) } satisfies ToWorker);
-        };
-        const finish = () => {
-          worker.off("message", onMessage);
-          worker.off("error", reject);
-          worker.unref();
-          resolve();
-        };
-        const onMessage = (message: FromWorker) => {
-          inFlight--;
-          record(message.index, message.result);
-          send();
-          if (inFlight === 0) finish();
-        };
-        worker.ref();
-        worker.on("message", onMessage);
-        worker.once("error", reject);
-        worker.postMessage({ init } satisfies ToWorker);
-        for (let i = 0; i < IN_FLIGHT_PER_WORKER; i++) send();
-        if (inFlight === 0) finish();
-      }),
-  );
-
-  // The main thread signs chunks too, yielding between them so worker replies get handed more work.
-  for (let index = take(); index !== undefined; index = take()) {
-    record(index, signChunk(signer, options, json, chunk(index)));
-    await yieldToEvents();
+  // The workers get the job before the main thread starts signing; they join in as soon as they are up.
+  // The options are fixed here (clock included) so every thread signs with the same expiry.
+  const fixed: SignOptions = { ...options, now: options.now ?? new Date() };
+  const job: Job = { keyPairId: signer.keyPairId, privateKey: signer.privateKeyObject, options: fixed, json, input, state: shared };
+  let settle: (error?: Error) => void = () => undefined;
+  const workersDone = new Promise<void>((resolve, reject) => {
+    settle = (error) => (error ? reject(error) : resolve());
+  });
+  const listeners = workers.map((worker) => {
+    const onMessage = (message: FromWorker) => {
+      record(message.index, message.result);
+      if (complete()) settle();
+    };
+    const onError = (error: Error) => settle(new Error(`a signing thread failed: ${error.message}; run again with CF_SIGN_THREADS=1`));
+    const onExit = (code: number) => settle(new Error(`a signing thread stopped (exit code ${code}); run again with CF_SIGN_THREADS=1`));
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("exit", onExit);
+    worker.ref();
+    worker.postMessage(job);
+    return () => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+      worker.unref();
+    };
+  });
+  try {
+    signClaimed(signer.urlSigner(fixed), json, input, state, record);
+    // Chunks still missing were claimed by a worker; their results arrive as messages.
+    if (!complete()) await workersDone;
+  } finally {
+    for (const unlisten of listeners) unlisten();
   }
-  await Promise.all(workersDone);
 
-  const out: string[] = [];
+  const texts: string[] = [];
   for (let index = 0; index < chunkCount; index++) {
-    const result = results[index];
-    if (result === undefined) break; // only after a failure: later chunks were skipped
+    const result = results[index] as ChunkResult; // complete(): present up to the first failure
     if (!result.ok) return result;
-    for (const line of result.out) out.push(line);
+    texts.push(result.text);
   }
-  return { ok: true, out };
+  return { ok: true, text: texts.join("\n") };
 }
 
 if (!isMainThread && parentPort && (workerData as { kind?: string } | undefined)?.kind === "cf-sign-batch") {
   const port = parentPort;
-  let signer: CloudFrontSigner | undefined;
-  let init: WorkerInit | undefined;
-  port.on("message", (message: ToWorker) => {
-    if ("init" in message) {
-      init = message.init;
-      signer = new CloudFrontSigner({ keyPairId: init.keyPairId, privateKey: init.privateKey });
-      return;
-    }
-    if (signer === undefined || init === undefined) throw new Error("signing worker used before init");
-    port.postMessage({ index: message.index, result: signChunk(signer, init.options, init.json, message.lines) } satisfies FromWorker);
+  // Loaded now, while the main thread parses the key and reads stdin.
+  const { CloudFrontSigner } = require("../lib/signer") as typeof import("../lib/signer");
+  port.on("message", (job: Job) => {
+    const signer = new CloudFrontSigner({ keyPairId: job.keyPairId, privateKey: job.privateKey });
+    const state = new Int32Array(job.state);
+    signClaimed(signer.urlSigner(job.options), job.json, job.input, state, (index, result) => {
+      port.postMessage({ index, result } satisfies FromWorker);
+    });
   });
 }

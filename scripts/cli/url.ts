@@ -3,7 +3,7 @@ import type { CloudFrontSigner, SignOptions } from "../lib/signer";
 import { parseCommandArgs } from "./args";
 import type { CliCommand, CliIo } from "./io";
 import { KEY_SOURCE_HELP } from "./keySource";
-import { BatchLine, describeSignedUrl, signBatch, threadLimit, WorkerPool } from "./signBatch";
+import { BatchInput, describeSignedUrl, discardPrestartedWorkers, signBatch, takeWorkerPool, WorkerPool } from "./signBatch";
 import { prepareSigning, SIGN_ARGS, SIGN_HELP, signOptionsFrom } from "./signArgs";
 
 const HELP = `Usage: cf-sign url <url|/path> [options]
@@ -42,65 +42,64 @@ async function signStdin(
   options: SignOptions,
   resolve: (input: string, field: string) => string,
   json: boolean,
+  pool: WorkerPool,
 ): Promise<number> {
-  // Start the workers now so their start-up overlaps reading stdin; close() ends any left unused.
-  const pool = new WorkerPool(threadLimit(io.env) - 1);
-  try {
-    return await signLines(io, signer, options, resolve, json, pool, await readAll(io.stdin));
-  } finally {
-    pool.close();
-  }
+  const input = parseLines(await readAll(io.stdin), resolve);
+  const result = await signBatch(signer, options, json, input, pool);
+  if (!result.ok) throw new InputError(result.message);
+  if (input.urls.length > 0) io.out(result.text + "\n");
+  return 0;
 }
 
-async function signLines(
-  io: CliIo,
-  signer: CloudFrontSigner,
-  options: SignOptions,
-  resolve: (input: string, field: string) => string,
-  json: boolean,
-  pool: WorkerPool,
-  text: string,
-): Promise<number> {
+/** Non-blank lines (a trailing \r dropped), /paths resolved here (the stack outputs live in this thread). */
+function parseLines(text: string, resolve: (input: string, field: string) => string): BatchInput {
   const raw = text.split("\n");
-  const lines: BatchLine[] = [];
+  const input: BatchInput = { urls: [], lineNumbers: [], errors: new Map() };
   for (let i = 0; i < raw.length; i++) {
-    const line = raw[i].endsWith("\r") ? raw[i].slice(0, -1) : raw[i];
+    let line = raw[i];
+    if (line.endsWith("\r")) line = line.slice(0, -1);
     if (line.trim() === "") continue;
     if (line.startsWith("/")) {
-      // Paths are resolved here (the stack outputs live in this thread); a failure belongs to its line.
+      // A failure belongs to its line (reported only if no earlier line is bad).
       try {
-        lines.push({ line: i + 1, url: resolve(line, "url") });
+        line = resolve(line, "url");
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
-        lines.push({ line: i + 1, error: error.message.replace(/^url: /, "") });
+        input.errors.set(input.urls.length, error.message.replace(/^url: /, ""));
       }
-    } else {
-      lines.push({ line: i + 1, url: line });
     }
+    input.urls.push(line);
+    input.lineNumbers.push(i + 1);
   }
-  const result = await signBatch(signer, options, json, lines, pool);
-  if (!result.ok) throw new InputError(result.message);
-  if (result.out.length > 0) io.out(result.out.join("\n") + "\n");
-  return 0;
+  return input;
 }
 
 export const run: CliCommand = async (argv, io) => {
-  const { values, positionals } = parseCommandArgs("url", argv, ARGS, 1);
-  if (values.help) {
-    io.out(HELP);
+  // Worker threads for --stdin (normally started by main already) start up while the key is parsed and
+  // stdin is read; whatever path this takes, none is left running.
+  let pool: WorkerPool | undefined;
+  try {
+    const { values, positionals } = parseCommandArgs("url", argv, ARGS, 1);
+    if (values.help) {
+      io.out(HELP);
+      return 0;
+    }
+    if (values.stdin && positionals.length > 0) {
+      throw new InputError("url: give either a URL argument or --stdin, not both");
+    }
+    if (!values.stdin && positionals.length === 0) {
+      throw new InputError("url: missing the URL to sign; usage: cf-sign url <url|/path> [--expires-in 1h] (see --help)");
+    }
+    if (values.stdin) pool = takeWorkerPool(io.env);
+    const options = signOptionsFrom(values, new Date());
+    const { signer, resolve } = prepareSigning(values, io);
+    if (options.policyResource !== undefined) options.policyResource = resolve(options.policyResource, "--policy-resource");
+    if (pool) return await signStdin(io, signer, options, resolve, values.json === true, pool);
+    const signed = signer.signUrl(resolve(positionals[0], "url"), options);
+    io.out((values.json ? describeSignedUrl(signed) : signed.url) + "\n");
     return 0;
+  } finally {
+    pool?.close();
+    discardPrestartedWorkers();
   }
-  if (values.stdin && positionals.length > 0) {
-    throw new InputError("url: give either a URL argument or --stdin, not both");
-  }
-  if (!values.stdin && positionals.length === 0) {
-    throw new InputError("url: missing the URL to sign; usage: cf-sign url <url|/path> [--expires-in 1h] (see --help)");
-  }
-  const options = signOptionsFrom(values, new Date());
-  const { signer, resolve } = prepareSigning(values, io);
-  if (options.policyResource !== undefined) options.policyResource = resolve(options.policyResource, "--policy-resource");
-  if (values.stdin) return signStdin(io, signer, options, resolve, values.json === true);
-  const signed = signer.signUrl(resolve(positionals[0], "url"), options);
-  io.out((values.json ? describeSignedUrl(signed) : signed.url) + "\n");
-  return 0;
 };

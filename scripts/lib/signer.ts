@@ -64,6 +64,17 @@ export interface SignedCookies {
 
 const KEY_PAIR_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
+/** The URL-independent part of the options, resolved once (see urlSigner). */
+interface Conditions {
+  expires: number;
+  startsAt?: number;
+  sourceIp?: string;
+  policyResource?: string;
+  policyResourceField: string;
+  /** the hash, or the error for a bad hash name (reported after the resource match) */
+  hash: HashAlgorithm | InputError;
+}
+
 interface PreparedPolicy {
   policy: string;
   canned: boolean;
@@ -102,9 +113,37 @@ export class CloudFrontSigner {
 
   /** Signs a URL; the returned `url` is exactly the validated URL plus the signing parameters. */
   signUrl(url: string, options: SignOptions): SignedUrl {
-    const labels = options.labels ?? {};
-    const base = normalizeUrl(url, labels.url ?? "url");
-    const prepared = this.preparePolicy(base, options, labels.url ?? "url");
+    const field = options.labels?.url ?? "url";
+    const base = normalizeUrl(url, field);
+    return this.finishUrl(base, this.policyFor(base, this.conditions(options), field));
+  }
+
+  /**
+   * For signing many URLs with the same options (`cf-sign url --stdin`): reads the clock and resolves the
+   * expiry, start, IP condition, policy resource and hash once, and returns a function that signs one URL
+   * with them. Each URL is validated and normalized exactly as by signUrl, and a bad option is reported
+   * at the same point (after the URL's own checks), so `sign(url)` behaves as `signUrl(url, options)` at
+   * the moment urlSigner was called. `field` names the URL in error messages (default: labels.url).
+   */
+  urlSigner(options: SignOptions): (url: string, field?: string) => SignedUrl {
+    const defaultField = options.labels?.url ?? "url";
+    let conditions: Conditions | undefined;
+    let optionError: unknown;
+    try {
+      // Fixed once, as a batch is signed at one moment (durations and the past-expiry check use it).
+      conditions = this.conditions({ ...options, now: options.now ?? new Date() });
+    } catch (error) {
+      optionError = error;
+    }
+    return (url, field = defaultField) => {
+      const base = normalizeUrl(url, field);
+      if (conditions === undefined) throw optionError;
+      return this.finishUrl(base, this.policyFor(base, conditions, field));
+    };
+  }
+
+  /** The signed URL for a normalized base URL and its policy: base + Expires|Policy, Signature, Key-Pair-Id. */
+  private finishUrl(base: string, prepared: PreparedPolicy): SignedUrl {
     const signature = this.sign(prepared.policy, prepared.hash);
     // Parameter order as in the AWS docs and botocore: Expires|Policy, Signature, Key-Pair-Id, Hash-Algorithm.
     const params =
@@ -130,7 +169,7 @@ export class CloudFrontSigner {
     const field = labels.resource ?? "resource";
     const cookieOptions = validateCookieOptions(options);
     const base = hasWildcard(resource) ? normalizeResourcePattern(resource, field) : normalizeUrl(resource, field);
-    const prepared = this.preparePolicy(base, options, field);
+    const prepared = this.policyFor(base, this.conditions(options), field);
     const signature = this.sign(prepared.policy, prepared.hash);
     const cookies: Record<string, string> = {};
     if (prepared.canned) cookies[COOKIE_NAMES.expires] = String(prepared.expires);
@@ -149,8 +188,12 @@ export class CloudFrontSigner {
     };
   }
 
-  /** Times, IP, resource and hash → the policy text; canned unless the spec's rules require custom. */
-  private preparePolicy(base: string, options: SignOptions, baseField: string): PreparedPolicy {
+  /**
+   * The options that do not depend on the URL: times, IP and the policy resource pattern, checked in
+   * that order. A bad hash name is kept for policyFor, which reports it after the resource match (the
+   * order signUrl has always used).
+   */
+  private conditions(options: SignOptions): Conditions {
     const labels = options.labels ?? {};
     const now = options.now ?? new Date();
     const nowSeconds = now.getTime() / 1000;
@@ -175,24 +218,40 @@ export class CloudFrontSigner {
       }
     }
     const sourceIp = options.ipAddress === undefined ? undefined : parseIpv4Cidr(options.ipAddress, labels.ipAddress ?? "ipAddress").text;
-    let resource = base;
-    if (options.policyResource !== undefined) {
-      const field = labels.policyResource ?? "policyResource";
-      resource = normalizeResourcePattern(options.policyResource, field);
-      const match = matchResource(resource, base);
-      if (!match.matches) {
-        throw new InputError(`${field}: ${match.reason ?? `"${resource}" does not match "${base}"`} (the ${baseField} must be covered by the policy resource)`);
+    const policyResourceField = labels.policyResource ?? "policyResource";
+    const policyResource =
+      options.policyResource === undefined ? undefined : normalizeResourcePattern(options.policyResource, policyResourceField);
+    let hash: HashAlgorithm | InputError = this.defaultHash;
+    if (options.hashAlgorithm !== undefined) {
+      try {
+        hash = parseHashAlgorithm(String(options.hashAlgorithm), labels.hashAlgorithm ?? "hashAlgorithm");
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        hash = error;
       }
     }
-    const hash =
-      options.hashAlgorithm === undefined
-        ? this.defaultHash
-        : parseHashAlgorithm(String(options.hashAlgorithm), labels.hashAlgorithm ?? "hashAlgorithm");
+    return { expires, startsAt, sourceIp, policyResource, policyResourceField, hash };
+  }
+
+  /** The policy for one normalized URL or resource; canned unless the spec's rules require custom. */
+  private policyFor(base: string, conditions: Conditions, baseField: string): PreparedPolicy {
+    const { expires, startsAt, sourceIp, policyResource } = conditions;
+    let resource = base;
+    if (policyResource !== undefined) {
+      resource = policyResource;
+      const match = matchResource(resource, base);
+      if (!match.matches) {
+        throw new InputError(
+          `${conditions.policyResourceField}: ${match.reason ?? `"${resource}" does not match "${base}"`} (the ${baseField} must be covered by the policy resource)`,
+        );
+      }
+    }
+    if (conditions.hash instanceof InputError) throw conditions.hash;
     const canned = startsAt === undefined && sourceIp === undefined && resource === base && !hasWildcard(resource);
     const policy = canned
       ? cannedPolicy(resource, expires)
       : customPolicy({ resource, dateLessThan: expires, dateGreaterThan: startsAt, sourceIp });
-    return { policy, canned, expires, hash };
+    return { policy, canned, expires, hash: conditions.hash };
   }
 
   /** The policy as UTF-8 in a reused buffer (crypto.sign copies what it needs): no allocation per signature. */
