@@ -8,33 +8,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEdge, type RunningEdge } from "../scripts/edge/server";
 import { CloudFrontSigner } from "../scripts/lib/signer";
-import { errorCode, rawRequest, type RawResponse } from "./helpers/http";
+import { errorCode, rawRequest } from "./helpers/http";
 import { testKeys } from "./helpers/verifyKeys";
 
 const T0 = 1_900_000_000;
 const CAT = "private cat";
-
-/** One request with a Host header of our choosing (rawRequest always sends the real one). */
-function requestWithHost(port: number, target: string, host: string, headers: Record<string, string> = {}): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, "127.0.0.1");
-    const chunks: Buffer[] = [];
-    socket.setTimeout(10_000, () => socket.destroy(new Error(`timeout on ${target}`)));
-    socket.on("connect", () => {
-      const lines = [`GET ${target} HTTP/1.1`, `Host: ${host}`, "Connection: close"];
-      for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
-      socket.write(`${lines.join("\r\n")}\r\n\r\n`);
-    });
-    socket.on("data", (c: Buffer) => chunks.push(c));
-    socket.on("error", reject);
-    socket.on("close", () => {
-      const data = Buffer.concat(chunks);
-      const split = data.indexOf("\r\n\r\n");
-      const status = Number(data.subarray(0, split).toString("latin1").split(" ")[1]);
-      resolve({ status, headers: {}, body: data.subarray(split + 4) });
-    });
-  });
-}
 
 /** "connected", or the error code of a TCP connect to address:port. */
 function tryConnect(address: string, port: number): Promise<string> {
@@ -114,15 +92,15 @@ describe("local edge: review regressions (credentials stretched to other files, 
   });
 
   it("a Host header that is not host[:port] is refused (it would become part of the checked URL)", async () => {
-    const injected = await requestWithHost(edge.port, "/private/cat.jpeg", `127.0.0.1:${edge.port}/private/reports`, { Cookie: cookie });
+    const injected = await rawRequest(edge.port, "/private/cat.jpeg", { Cookie: cookie }, "GET", `127.0.0.1:${edge.port}/private/reports`);
     assert.ok(!injected.body.toString().includes(CAT), "a path in the Host header stretched the wildcard");
     assert.equal(injected.status, 400);
     for (const host of [`127.0.0.1:${edge.port}?x`, `127.0.0.1:${edge.port}#`, "a b", ""]) {
-      assert.equal((await requestWithHost(edge.port, "/index.html", host)).status, 400, JSON.stringify(host));
+      assert.equal((await rawRequest(edge.port, "/index.html", {}, "GET", host)).status, 400, JSON.stringify(host));
     }
     // Ordinary host names, with or without a port, are fine.
     for (const host of [`127.0.0.1:${edge.port}`, "localhost", `LOCALHOST:${edge.port}`, `[::1]:${edge.port}`, "edge_1.internal:8080"]) {
-      assert.equal((await requestWithHost(edge.port, "/private/reports/q3.pdf", host)).status, 403, host);
+      assert.equal((await rawRequest(edge.port, "/private/reports/q3.pdf", {}, "GET", host)).status, 403, host);
     }
   });
 

@@ -7,7 +7,8 @@ import { startEdge, type RunningEdge } from "../scripts/edge/server";
 import { toCloudFrontBase64 } from "../scripts/lib/encoding";
 import { CloudFrontSigner } from "../scripts/lib/signer";
 import { errorCode, get, rawRequest } from "./helpers/http";
-import { seededRandom, testKeys } from "./helpers/verifyKeys";
+import { seededRandom } from "./helpers/random";
+import { testKeys } from "./helpers/verifyKeys";
 
 const SECRET = "TOP-SECRET-OUTSIDE-THE-ROOT";
 const T0 = 1_900_000_000;

@@ -3,6 +3,7 @@ import * as crypto from "node:crypto";
 import { getSignedCookies, getSignedUrl } from "@aws-sdk/cloudfront-signer";
 import { CloudFrontSigner } from "../scripts/lib/signer";
 import { testKeys } from "./helpers/signingKeys";
+import { seededRandom } from "./helpers/random";
 import { decodeCf, splitSignedUrl } from "./helpers/signedUrl";
 
 /*
@@ -14,18 +15,6 @@ import { decodeCf, splitSignedUrl } from "./helpers/signedUrl";
 const KEY_ID = "K3EXAMPLEKEYID";
 const NOW = new Date("2030-06-01T00:00:00Z");
 const COUNT = 300;
-
-/** Small deterministic PRNG (mulberry32) so the generated URLs are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Characters both signers leave untouched: the SDK re-encodes path segments with encodeURIComponent and
 // query parts with encodeURIComponent + ' → %27, keeping %XX (upper-case) and +.
@@ -39,7 +28,7 @@ function asStrings(cookies: object): Record<string, string> {
 }
 
 function generateUrls(count: number): string[] {
-  const rand = prng(20300601);
+  const rand = seededRandom(20300601);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)];
   const word = (chars: string, max: number): string => {
     let out = "";

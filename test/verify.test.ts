@@ -5,7 +5,8 @@ import { parsePolicy } from "../scripts/lib/policyParse";
 import { extractCredentials, parseCookieHeader, stripSigningParams } from "../scripts/lib/signedRequest";
 import { CloudFrontSigner } from "../scripts/lib/signer";
 import { ERROR_MESSAGES, errorXml, verifyRequest, type VerificationResult } from "../scripts/lib/verifier";
-import { seededRandom, testKeys } from "./helpers/verifyKeys";
+import { seededRandom } from "./helpers/random";
+import { testKeys } from "./helpers/verifyKeys";
 
 const T0 = 1_900_000_000; // a fixed "signing time" (2030)
 const at = (epoch: number): Date => new Date(epoch * 1000);

@@ -8,14 +8,17 @@ export interface RawResponse {
   body: Buffer;
 }
 
-/** Sends one request exactly as written (target not normalised) and reads until the server closes. */
-export function rawRequest(port: number, target: string, headers: Record<string, string> = {}, method = "GET"): Promise<RawResponse> {
+/**
+ * Sends one request exactly as written (target not normalised) and reads until the server closes.
+ * `host` replaces the Host header (default 127.0.0.1:<port>), e.g. to test header injection.
+ */
+export function rawRequest(port: number, target: string, headers: Record<string, string> = {}, method = "GET", host = `127.0.0.1:${port}`): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, "127.0.0.1");
     const chunks: Buffer[] = [];
     socket.setTimeout(10_000, () => socket.destroy(new Error(`timeout on ${target}`)));
     socket.on("connect", () => {
-      const lines = [`${method} ${target} HTTP/1.1`, `Host: 127.0.0.1:${port}`, "Connection: close"];
+      const lines = [`${method} ${target} HTTP/1.1`, `Host: ${host}`, "Connection: close"];
       for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
       socket.write(`${lines.join("\r\n")}\r\n\r\n`);
     });

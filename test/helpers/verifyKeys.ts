@@ -26,15 +26,3 @@ export function testKeys(): { rsa: TestKeyPair; ecdsa: TestKeyPair; stranger: Te
   cache ??= { rsa: make("KRSATESTKEY001", "RSA"), ecdsa: make("KECDSATESTKEY1", "ECDSA"), stranger: make("KSTRANGERKEY01", "RSA") };
   return cache;
 }
-
-/** Deterministic PRNG (mulberry32) so property tests are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
