@@ -207,14 +207,22 @@ for (const kind of ["RSA", "ECDSA"] as const) {
       ];
       for (const options of cases) {
         const sign = signer.urlSigner(options);
+        const withoutSignature = (signedUrl: string) => {
+          const { base, params } = splitSignedUrl(signedUrl);
+          delete params.Signature;
+          return { base, params };
+        };
         for (const url of ["https://H/videos/1.ts", "https://h:443/videos/a%20b.ts?x=1&", "https://h/videos/?q"]) {
           const one = signer.signUrl(url, options);
-          const batch = sign(url);
-          const withoutSignature = (signedUrl: string) => {
-            const { base, params } = splitSignedUrl(signedUrl);
-            delete params.Signature;
-            return { base, params };
-          };
+          const batch = sign.sign(url);
+          // prepare + finish (the threaded --stdin path) gives the same URL for the same signature.
+          const prepared = sign.prepare(url);
+          assert.equal(prepared.policy, one.policy);
+          const signature = crypto.sign(prepared.hash === "SHA256" ? "sha256" : "sha1", Buffer.from(prepared.policy), privatePem);
+          const finished = sign.finish(prepared, signature);
+          assert.deepEqual(withoutSignature(finished.url), withoutSignature(one.url));
+          if (kind === "RSA") assert.equal(finished.url, one.url);
+          assert.ok(verify(finished.policy, splitSignedUrl(finished.url).params.Signature, prepared.hash === "SHA256" ? "sha256" : "sha1"));
           assert.deepEqual(withoutSignature(batch.url), withoutSignature(one.url));
           assert.deepEqual({ ...batch, url: "" }, { ...one, url: "" });
           if (kind === "RSA") assert.equal(batch.url, one.url); // PKCS#1 v1.5 is deterministic
@@ -276,8 +284,9 @@ describe("signer: refused inputs", () => {
       let expected = "";
       assert.throws(() => signer.signUrl(url, all), (error: Error) => ((expected = error.message), true));
       const batch = signer.urlSigner(all);
-      throwsInput(() => batch(url), new RegExp(`^${expected.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
-      throwsInput(() => batch(url, "stdin line 9"), /^stdin line 9: |^(ipAddress|expires|startsAt|policyResource|hashAlgorithm): /);
+      throwsInput(() => batch.sign(url), new RegExp(`^${expected.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+      throwsInput(() => batch.prepare(url), new RegExp(`^${expected.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+      throwsInput(() => batch.sign(url, "stdin line 9"), /^stdin line 9: |^(ipAddress|expires|startsAt|policyResource|hashAlgorithm): /);
     }
   });
   it("uses the caller's option names in messages", () => {

@@ -1,20 +1,32 @@
 /*
- * `cf-sign url --stdin`: sign many URLs with one key. The lines are cut into chunks; the main thread and
- * the worker threads claim chunks from a shared counter (Atomics on a SharedArrayBuffer), so no thread
- * waits for another to hand out work. Each worker gets the already-parsed KeyObject and the whole input
- * once. Results are joined in input order, and nothing is printed unless every line signed: the first
- * bad line (lowest line number) is reported instead. Set CF_SIGN_THREADS=1 to stay on one thread.
+ * `cf-sign url --stdin`: sign many URLs with one key, on several threads.
+ *
+ * 1. The main thread validates every line in input order with the library (urlSigner().prepare: the
+ *    same checks as signUrl) and writes, per line, the policy to sign and the output text around the
+ *    signature (urlSigner().around) to shared memory. The first bad line is therefore known before any
+ *    signature is made, and a bad batch prints nothing.
+ * 2. Signing, the expensive part, is shared: the main thread and worker threads claim 100-line chunks
+ *    from an Atomics counter (a worker starts on a chunk as soon as it is validated), sign each policy,
+ *    put the CloudFront-base64 signature between its before/after text and store the chunk's output.
+ *    Workers load no signer module and run only this small loop, so they start fast and compile little.
+ * 3. The main thread joins the chunks in input order and prints them in one write.
+ * Everything the threads share is in SharedArrayBuffers; the main thread waits for a worker's chunk with
+ * Atomics.wait. CF_SIGN_THREADS=1 keeps everything on the main thread.
  */
 import type { KeyObject } from "node:crypto";
+import * as crypto from "node:crypto";
 import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import type { HashAlgorithm } from "../lib/constants";
+import { toCloudFrontBase64 } from "../lib/encoding";
 import { InputError } from "../lib/errors";
-// Types only at the top: the pool is started before the signer is loaded (see prestartWorkers).
-import type { CloudFrontSigner, SignedUrl, SignOptions } from "../lib/signer";
+import { signatureDigest } from "../lib/keys";
+// Types only: the entry point starts the pool before the signer is loaded, and workers never load it.
+import type { CloudFrontSigner, PreparedUrl, SignedUrl, SignOptions, UrlBatchSigner } from "../lib/signer";
 
 /**
- * The lines to sign, as parallel arrays (cheap to hand to a worker): the URL after path resolution and
- * its 1-based input line number; `errors` holds the message for an entry whose path could not be resolved.
+ * The lines to sign, as parallel arrays: the URL after path resolution and its 1-based input line
+ * number; `errors` holds the message for an entry whose path could not be resolved.
  */
 export interface BatchInput {
   urls: string[];
@@ -22,50 +34,60 @@ export interface BatchInput {
   errors: Map<number, string>;
 }
 
-/** One chunk's signed lines joined by "\n", or the first bad line in it. */
-type ChunkResult = { ok: true; text: string } | { ok: false; line: number; message: string };
-
+/** The output lines, each ending in "\n", or the first bad line. */
 export type BatchResult = { ok: true; text: string } | { ok: false; line: number; message: string };
+
+/** The --json form of a signed URL, as the text around the URL (`url` is JSON-escaped by stringify). */
+function describeAround(prepared: PreparedUrl, keyPairId: string, url: { before: string; after: string }): { before: string; after: string } {
+  const rest = JSON.stringify({
+    keyPairId,
+    expires: prepared.expires,
+    expiresAt: new Date(prepared.expires * 1000).toISOString(),
+    canned: prepared.canned,
+    hashAlgorithm: prepared.hash,
+    policy: JSON.parse(prepared.policy) as unknown,
+  });
+  // `{"url":"<before>` + signature + `<after>","keyPairId":…}`; signatures and `after` never need escaping.
+  return { before: `{"url":${JSON.stringify(url.before).slice(0, -1)}`, after: `${url.after}",${rest.slice(1)}` };
+}
 
 /** The --json form of a signed URL (one object per line with --stdin). */
 export function describeSignedUrl(signed: SignedUrl): string {
-  return JSON.stringify({
-    url: signed.url,
-    keyPairId: signed.keyPairId,
-    expires: signed.expires,
-    expiresAt: new Date(signed.expires * 1000).toISOString(),
-    canned: signed.canned,
-    hashAlgorithm: signed.hashAlgorithm,
-    policy: JSON.parse(signed.policy) as unknown,
-  });
+  const prepared: PreparedUrl = { base: signed.url, policy: signed.policy, canned: signed.canned, expires: signed.expires, hash: signed.hashAlgorithm };
+  const { before, after } = describeAround(prepared, signed.keyPairId, { before: signed.url, after: "" });
+  return before + after;
 }
 
-type UrlSigner = (url: string, field?: string) => SignedUrl;
+/** The label of an entry in messages: "stdin line 7: contains a raw space ...". */
+const fieldOf = (input: BatchInput, index: number) => `stdin line ${input.lineNumbers[index]}`;
 
-/** Signs entries [start, end) in order; stops at the first bad one. */
-function signRange(sign: UrlSigner, json: boolean, input: BatchInput, start: number, end: number): ChunkResult {
-  const out = new Array<string>(end - start);
-  for (let i = start; i < end; i++) {
-    // The URL label is the line, so messages read "stdin line 7: contains a raw space ...".
-    const field = `stdin line ${input.lineNumbers[i]}`;
+function lineFailure(input: BatchInput, index: number, error: unknown): BatchResult {
+  if (!(error instanceof InputError)) throw error;
+  const field = fieldOf(input, index);
+  return { ok: false, line: input.lineNumbers[index], message: error.message.startsWith(field) ? error.message : `${field}: ${error.message}` };
+}
+
+/** One thread: signs every line in order, stops at the first bad one. */
+function signOnThisThread(batch: UrlBatchSigner, json: boolean, input: BatchInput): BatchResult {
+  const out = new Array<string>(input.urls.length);
+  for (let i = 0; i < input.urls.length; i++) {
     const resolveError = input.errors.get(i);
-    if (resolveError !== undefined) return { ok: false, line: input.lineNumbers[i], message: `${field}: ${resolveError}` };
+    if (resolveError !== undefined) return lineFailure(input, i, new InputError(resolveError));
     try {
-      const signed = sign(input.urls[i], field);
-      out[i - start] = json ? describeSignedUrl(signed) : signed.url;
+      const signed = batch.sign(input.urls[i], fieldOf(input, i));
+      out[i] = json ? describeSignedUrl(signed) : signed.url;
     } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      const message = error.message.startsWith(field) ? error.message : `${field}: ${error.message}`;
-      return { ok: false, line: input.lineNumbers[i], message };
+      return lineFailure(input, i, error);
     }
   }
+  out.push(""); // the output ends with a newline
   return { ok: true, text: out.join("\n") };
 }
 
 const MAX_THREADS = 8;
 /**
- * Lines per unit of work. Threads claim chunks themselves, so a chunk only has to be big enough that
- * claiming and posting it back is noise; small chunks keep the wait for the last one short (~2 ms).
+ * Lines per unit of work: big enough that claiming one is noise, small enough that a worker can start
+ * soon after validation begins and that the wait for the last chunk is short (~2 ms).
  */
 const CHUNK_LINES = 100;
 
@@ -77,59 +99,208 @@ export function threadLimit(env: NodeJS.ProcessEnv): number {
   return Number.isInteger(configured) && configured >= 1 ? Math.min(configured, 64) : Math.min(availableParallelism(), MAX_THREADS);
 }
 
-/*
- * Shared state, one Int32 each: the next chunk to claim, and the lowest chunk index that failed (chunks
- * after it cannot hold the first bad line, so nobody claims them).
- */
+/** Shared counters (Int32): the next chunk to claim, chunks validated so far, and "stop" (a failure). */
 const NEXT = 0;
-const FIRST_FAILURE = 1;
+const VALIDATED = 1;
+const STOP = 2;
+/** Chunk status (0 while pending). */
+const SIGNED = 1;
+const FAILED = 2;
 
-function claim(state: Int32Array, chunkCount: number): number | undefined {
-  const index = Atomics.add(state, NEXT, 1);
-  return index < chunkCount && index < Atomics.load(state, FIRST_FAILURE) ? index : undefined;
+/**
+ * The shared memory of one batch. Per line i: the policy bytes [policyAt[i], policyAt[i + 1]) and the
+ * output text before and after the signature, [textAt[2i], textAt[2i + 1]) and [textAt[2i + 1],
+ * textAt[2i + 2]); per chunk: its output lines in [outAt[c], outAt[c] + outLength[c]). All text is ASCII
+ * (validated URLs, JSON without escapes), so one byte per character.
+ */
+interface SharedBatch {
+  count: number;
+  digest: "sha1" | "sha256";
+  counters: SharedArrayBuffer;
+  status: SharedArrayBuffer;
+  policies: SharedArrayBuffer;
+  policyAt: SharedArrayBuffer;
+  texts: SharedArrayBuffer;
+  textAt: SharedArrayBuffer;
+  out: SharedArrayBuffer;
+  outAt: SharedArrayBuffer;
+  outLength: SharedArrayBuffer;
 }
 
-function recordFailure(state: Int32Array, index: number): void {
-  for (let seen = Atomics.load(state, FIRST_FAILURE); index < seen; seen = Atomics.load(state, FIRST_FAILURE)) {
-    if (Atomics.compareExchange(state, FIRST_FAILURE, seen, index) === seen) return;
-  }
+interface Views {
+  chunkCount: number;
+  counters: Int32Array;
+  status: Int32Array;
+  policies: Buffer;
+  policyAt: Int32Array;
+  texts: Buffer;
+  textAt: Int32Array;
+  out: Buffer;
+  outAt: Int32Array;
+  outLength: Int32Array;
 }
 
-/** Claims and signs chunks until none is left; `done` receives each result. */
-function signClaimed(
-  sign: UrlSigner,
-  json: boolean,
-  input: BatchInput,
-  state: Int32Array,
-  done: (index: number, result: ChunkResult) => void,
-): void {
-  const count = input.urls.length;
-  const chunkCount = Math.ceil(count / CHUNK_LINES);
-  for (let index = claim(state, chunkCount); index !== undefined; index = claim(state, chunkCount)) {
-    const start = index * CHUNK_LINES;
-    const result = signRange(sign, json, input, start, Math.min(start + CHUNK_LINES, count));
-    if (!result.ok) recordFailure(state, index);
-    done(index, result);
-  }
-}
-
-interface Job {
-  keyPairId: string;
-  privateKey: KeyObject;
-  options: SignOptions;
-  json: boolean;
-  input: BatchInput;
-  state: SharedArrayBuffer;
-}
-
-interface FromWorker {
-  index: number;
-  result: ChunkResult;
+function views(shared: SharedBatch): Views {
+  return {
+    chunkCount: Math.ceil(shared.count / CHUNK_LINES),
+    counters: new Int32Array(shared.counters),
+    status: new Int32Array(shared.status),
+    policies: Buffer.from(shared.policies),
+    policyAt: new Int32Array(shared.policyAt),
+    texts: Buffer.from(shared.texts),
+    textAt: new Int32Array(shared.textAt),
+    out: Buffer.from(shared.out),
+    outAt: new Int32Array(shared.outAt),
+    outLength: new Int32Array(shared.outLength),
+  };
 }
 
 /**
- * Worker threads started before the key is parsed and stdin is read, so their start-up (a fresh V8
- * isolate, loading the signer) overlaps that work. close() ends them all (also unused ones).
+ * Writes ASCII text to [at, end). Anything else (non-ASCII text, a wrong length, a buffer sized too small)
+ * is a bug, never bad input (the URL checks refuse non-ASCII), and must never become a different policy
+ * or URL: so it is checked, and throws.
+ */
+function put(buffer: Buffer, text: string, at: number, end: number): void {
+  if (text.length !== end - at || end > buffer.length || Buffer.byteLength(text, "utf8") !== text.length) {
+    throw new Error("internal error: --stdin batch text is not ASCII or its buffer is too small");
+  }
+  buffer.write(text, at, "latin1");
+}
+
+/** The error `check` throws (a check that failed before, run again with the line's label). */
+function labelled(check: () => unknown): unknown {
+  try {
+    check();
+  } catch (error) {
+    return error;
+  }
+  return new Error("internal error: a --stdin line failed validation only once");
+}
+
+/** Where the next line's policy, text and output go; the hash of the batch once known. */
+interface Cursor {
+  policy: number;
+  text: number;
+  out: number;
+  hash: HashAlgorithm | undefined;
+}
+
+/**
+ * Validates lines [start, end) with the library and stores each one's policy and the text around its
+ * signature (one write per buffer). Returns the index of the first bad line, or -1. The label is the
+ * library's default: the caller checks a bad line again with its own label, so the hot path builds none.
+ */
+function validateLines(
+  batch: UrlBatchSigner,
+  json: boolean,
+  keyPairId: string,
+  input: BatchInput,
+  v: Views,
+  signatureText: number,
+  start: number,
+  end: number,
+  at: Cursor,
+): number {
+  const policies = new Array<string>(end - start);
+  const texts = new Array<string>(2 * (end - start));
+  const policyStart = at.policy;
+  const textStart = at.text;
+  for (let i = start; i < end; i++) {
+    if (input.errors.has(i)) return i;
+    let prepared: PreparedUrl;
+    try {
+      prepared = batch.prepare(input.urls[i]);
+    } catch (error) {
+      if (error instanceof InputError) return i;
+      throw error;
+    }
+    at.hash ??= prepared.hash;
+    const around = json ? describeAround(prepared, keyPairId, batch.around(prepared)) : batch.around(prepared);
+    policies[i - start] = prepared.policy;
+    v.policyAt[i] = at.policy;
+    at.policy += prepared.policy.length;
+    texts[2 * (i - start)] = around.before;
+    texts[2 * (i - start) + 1] = around.after;
+    v.textAt[2 * i] = at.text;
+    at.text += around.before.length;
+    v.textAt[2 * i + 1] = at.text;
+    at.text += around.after.length;
+    at.out += around.before.length + signatureText + around.after.length + 1;
+  }
+  v.policyAt[end] = at.policy;
+  v.textAt[2 * end] = at.text;
+  put(v.policies, policies.join(""), policyStart, at.policy);
+  put(v.texts, texts.join(""), textStart, at.text);
+  return -1;
+}
+
+/** A signature that could not be made (reported for its line). */
+interface SigningFailure {
+  index: number;
+  error: unknown;
+}
+
+/**
+ * Signs lines [start, end) and returns their output lines joined, or the failure. Kept small: it is the
+ * hot loop on every thread, and each thread compiles it for itself.
+ */
+function signLines(shared: SharedBatch, v: Views, key: KeyObject, start: number, end: number): string | SigningFailure {
+  const { policies, policyAt, textAt } = v;
+  // The chunk's text in one string; each line's before/after text is a cheap substring of it.
+  const base = textAt[2 * start];
+  const text = v.texts.toString("latin1", base, textAt[2 * end]);
+  const lines = new Array<string>(end - start);
+  for (let i = start; i < end; i++) {
+    let signature: Buffer;
+    try {
+      signature = crypto.sign(shared.digest, policies.subarray(policyAt[i], policyAt[i + 1]), key);
+    } catch (error) {
+      return { index: i, error };
+    }
+    const signed = toCloudFrontBase64(signature);
+    lines[i - start] = text.substring(textAt[2 * i] - base, textAt[2 * i + 1] - base) + signed + text.substring(textAt[2 * i + 1] - base, textAt[2 * i + 2] - base);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * Claims chunks, signs them and stores each chunk's output, until none is left or a failure stops the
+ * batch. A worker waits for the chunk it claimed to be validated; the main thread only claims once all
+ * are. Returns the chunks this thread signed, with their text (a worker's go to shared memory).
+ */
+function signClaimed(shared: SharedBatch, v: Views, key: KeyObject, onFailure: (failure: SigningFailure) => void): Map<number, string> {
+  const mine = new Map<number, string>();
+  const { counters, status } = v;
+  for (;;) {
+    if (Atomics.load(counters, STOP) !== 0) return mine;
+    const chunk = Atomics.add(counters, NEXT, 1);
+    if (chunk >= v.chunkCount) return mine;
+    for (let seen = Atomics.load(counters, VALIDATED); seen <= chunk; seen = Atomics.load(counters, VALIDATED)) {
+      if (Atomics.load(counters, STOP) !== 0) return mine;
+      Atomics.wait(counters, VALIDATED, seen, 100);
+    }
+    const start = chunk * CHUNK_LINES;
+    const result = signLines(shared, v, key, start, Math.min(start + CHUNK_LINES, shared.count));
+    if (typeof result !== "string") {
+      Atomics.store(counters, STOP, 1);
+      onFailure(result);
+    } else if (isMainThread) {
+      mine.set(chunk, result);
+    } else {
+      put(v.out, result, v.outAt[chunk], v.outAt[chunk] + result.length);
+      v.outLength[chunk] = result.length;
+    }
+    Atomics.store(status, chunk, typeof result === "string" ? SIGNED : FAILED);
+    Atomics.notify(status, chunk);
+  }
+}
+
+type ToWorker = { shared: SharedBatch; key: KeyObject };
+type FromWorker = { failed: number; message: string } | { done: true };
+
+/**
+ * Worker threads started as early as possible (see prestartWorkers), so their start-up overlaps parsing
+ * the key, reading stdin and validating. close() ends them all (also unused ones).
  */
 export class WorkerPool {
   readonly workers: Worker[] = [];
@@ -150,7 +321,7 @@ export class WorkerPool {
 let prestarted: WorkerPool | undefined;
 
 /**
- * Starts the --stdin worker threads as early as possible (cf-sign's entry point calls this before it
+ * Starts the --stdin worker threads before anything else (cf-sign's entry point calls this before it
  * loads the url command); takeWorkerPool() hands them over, or starts them if nobody did.
  */
 export function prestartWorkers(env: NodeJS.ProcessEnv): void {
@@ -169,10 +340,11 @@ export function discardPrestartedWorkers(): void {
   prestarted = undefined;
 }
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
- * Signs all lines and returns the output lines (joined by "\n") in input order, or the first bad line.
- * With a pool, the workers get the whole input at once and every thread, main included, claims chunks
- * until none is left; a worker still starting up when the work runs out simply gets none.
+ * Signs all lines and returns the output (each line ending in "\n") in input order, or the first bad line.
+ * Without workers (or for a small batch) everything happens on this thread.
  */
 export async function signBatch(
   signer: CloudFrontSigner,
@@ -181,79 +353,148 @@ export async function signBatch(
   input: BatchInput,
   pool?: WorkerPool,
 ): Promise<BatchResult> {
+  const batch = signer.urlSigner(options);
   const count = input.urls.length;
+  const workers = pool?.workers ?? [];
+  if (workers.length === 0 || count < 2 * CHUNK_LINES) return signOnThisThread(batch, json, input);
+
+  // Upper bounds for the shared buffers (only the bytes written are ever touched): a policy is its
+  // resource plus at most ~200 bytes of JSON; the text around a signature is at most the URL, the policy
+  // in base64 (4/3) and, for --json, the policy again plus ~200 bytes; each output line adds a signature.
   const chunkCount = Math.ceil(count / CHUNK_LINES);
-  const workers = pool && chunkCount > 1 ? pool.workers : [];
-  if (workers.length === 0) return signRange(signer.urlSigner(options), json, input, 0, count);
-
-  const shared = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
-  const state = new Int32Array(shared);
-  state[NEXT] = 0;
-  state[FIRST_FAILURE] = chunkCount;
-  const results = new Array<ChunkResult | undefined>(chunkCount);
-  const record = (index: number, result: ChunkResult) => {
-    results[index] = result;
+  const patternLength = options.policyResource?.length ?? 0;
+  const signatureText = signer.algorithm === "RSA" ? 344 : 96; // CloudFront base64 of a 256 / ≤72-byte signature
+  let policyBytes = 0;
+  let textBytes = 0;
+  for (const url of input.urls) {
+    const policy = Math.max(url.length + 1, patternLength) + 256;
+    const text = url.length + 1 + Math.ceil(policy / 3) * 4 + 512 + (json ? policy + 512 : 0);
+    policyBytes += policy;
+    textBytes += text;
+  }
+  const shared: SharedBatch = {
+    count,
+    digest: "sha256", // set from the first validated line (the hash is the same for the whole batch)
+    counters: new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT),
+    status: new SharedArrayBuffer(chunkCount * Int32Array.BYTES_PER_ELEMENT),
+    policies: new SharedArrayBuffer(policyBytes),
+    policyAt: new SharedArrayBuffer((count + 1) * Int32Array.BYTES_PER_ELEMENT),
+    texts: new SharedArrayBuffer(textBytes),
+    textAt: new SharedArrayBuffer((2 * count + 1) * Int32Array.BYTES_PER_ELEMENT),
+    out: new SharedArrayBuffer(textBytes + count * (signatureText + 1)),
+    outAt: new SharedArrayBuffer(chunkCount * Int32Array.BYTES_PER_ELEMENT),
+    outLength: new SharedArrayBuffer(chunkCount * Int32Array.BYTES_PER_ELEMENT),
   };
-  /** Every chunk up to the first failure (or all) has a result. */
-  const complete = () => {
-    const needed = Math.min(chunkCount, Atomics.load(state, FIRST_FAILURE) + 1);
-    for (let index = 0; index < needed; index++) if (results[index] === undefined) return false;
-    return true;
+  const v = views(shared);
+
+  // Worker messages: a signature that failed, and "done" when a worker has nothing left to claim.
+  const failures: SigningFailure[] = [];
+  let running = 0;
+  let workerError: Error | undefined;
+  let settle: () => void = () => undefined;
+  const workersDone = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  const listeners: (() => void)[] = [];
+  const startWorkers = () => {
+    for (const worker of workers) {
+      const onMessage = (message: FromWorker) => {
+        if ("failed" in message) failures.push({ index: message.failed, error: new Error(message.message) });
+        else if (--running === 0) settle();
+      };
+      const onError = (error: Error) => {
+        workerError = new Error(`a signing thread failed: ${error.message}; run again with CF_SIGN_THREADS=1`);
+        settle();
+      };
+      const onExit = (code: number) => {
+        workerError ??= new Error(`a signing thread stopped (exit code ${code}); run again with CF_SIGN_THREADS=1`);
+        settle();
+      };
+      worker.on("message", onMessage);
+      worker.on("error", onError);
+      worker.on("exit", onExit);
+      worker.ref();
+      worker.postMessage({ shared, key: signer.privateKeyObject } satisfies ToWorker);
+      running++;
+      listeners.push(() => {
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+        worker.off("exit", onExit);
+        worker.unref();
+      });
+    }
+  };
+  const stop = () => {
+    Atomics.store(v.counters, STOP, 1);
+    Atomics.notify(v.counters, VALIDATED);
   };
 
-  // The workers get the job before the main thread starts signing; they join in as soon as they are up.
-  // The options are fixed here (clock included) so every thread signs with the same expiry.
-  const fixed: SignOptions = { ...options, now: options.now ?? new Date() };
-  const job: Job = { keyPairId: signer.keyPairId, privateKey: signer.privateKeyObject, options: fixed, json, input, state: shared };
-  let settle: (error?: Error) => void = () => undefined;
-  const workersDone = new Promise<void>((resolve, reject) => {
-    settle = (error) => (error ? reject(error) : resolve());
-  });
-  const listeners = workers.map((worker) => {
-    const onMessage = (message: FromWorker) => {
-      record(message.index, message.result);
-      if (complete()) settle();
-    };
-    const onError = (error: Error) => settle(new Error(`a signing thread failed: ${error.message}; run again with CF_SIGN_THREADS=1`));
-    const onExit = (code: number) => settle(new Error(`a signing thread stopped (exit code ${code}); run again with CF_SIGN_THREADS=1`));
-    worker.on("message", onMessage);
-    worker.on("error", onError);
-    worker.on("exit", onExit);
-    worker.ref();
-    worker.postMessage(job);
-    return () => {
-      worker.off("message", onMessage);
-      worker.off("error", onError);
-      worker.off("exit", onExit);
-      worker.unref();
-    };
-  });
+  let hash: HashAlgorithm = "SHA256";
   try {
-    signClaimed(signer.urlSigner(fixed), json, input, state, record);
-    // Chunks still missing were claimed by a worker; their results arrive as messages.
-    if (!complete()) await workersDone;
+    // 1. Validate in input order; each validated chunk is released to the workers at once.
+    const at: Cursor = { policy: 0, text: 0, out: 0, hash: undefined };
+    for (let chunk = 0; chunk < chunkCount; chunk++) {
+      const start = chunk * CHUNK_LINES;
+      const end = Math.min(start + CHUNK_LINES, count);
+      v.outAt[chunk] = at.out;
+      const bad = validateLines(batch, json, signer.keyPairId, input, v, signatureText, start, end, at);
+      if (bad !== -1) {
+        stop();
+        const resolveError = input.errors.get(bad);
+        if (resolveError !== undefined) return lineFailure(input, bad, new InputError(resolveError));
+        // Checked again with the line's own label (the checks are pure), so the message names it.
+        return lineFailure(input, bad, labelled(() => batch.prepare(input.urls[bad], fieldOf(input, bad))));
+      }
+      if (chunk === 0) {
+        hash = at.hash as HashAlgorithm;
+        shared.digest = signatureDigest(hash);
+        startWorkers();
+      }
+      Atomics.store(v.counters, VALIDATED, chunk + 1);
+      Atomics.notify(v.counters, VALIDATED);
+    }
+
+    // 2. Sign (every thread claims chunks), 3. join in input order.
+    const mine = signClaimed(shared, v, signer.privateKeyObject, (failure) => failures.push(failure));
+    const texts: string[] = [];
+    collect: for (let chunk = 0; chunk < chunkCount && failures.length === 0; chunk++) {
+      const text = mine.get(chunk);
+      if (text !== undefined) {
+        texts.push(text);
+        continue;
+      }
+      // A worker's chunk: wait for it (briefly letting the event loop run, to hear of a dead worker).
+      while (Atomics.load(v.status, chunk) === 0) {
+        if (workerError) throw workerError;
+        if (Atomics.load(v.counters, STOP) !== 0) break collect; // a signature failed somewhere
+        if (Atomics.wait(v.status, chunk, 0, 20) === "timed-out") await nextTurn();
+      }
+      if (Atomics.load(v.status, chunk) !== SIGNED) break;
+      texts.push(v.out.toString("latin1", v.outAt[chunk], v.outAt[chunk] + v.outLength[chunk]));
+    }
+    if (texts.length === chunkCount) {
+      texts.push(""); // the output ends with a newline
+      return { ok: true, text: texts.join("\n") };
+    }
+
+    // A signature failed (on any thread): let the workers finish what they claimed, report the first.
+    stop();
+    if (running > 0) await workersDone;
+    if (failures.length === 0) throw workerError ?? new Error("internal error: a --stdin chunk was never signed");
+    const first = failures.reduce((a, b) => (b.index < a.index ? b : a));
+    return lineFailure(input, first.index, batch.signingError(first.error, hash));
   } finally {
+    stop();
     for (const unlisten of listeners) unlisten();
   }
-
-  const texts: string[] = [];
-  for (let index = 0; index < chunkCount; index++) {
-    const result = results[index] as ChunkResult; // complete(): present up to the first failure
-    if (!result.ok) return result;
-    texts.push(result.text);
-  }
-  return { ok: true, text: texts.join("\n") };
 }
 
 if (!isMainThread && parentPort && (workerData as { kind?: string } | undefined)?.kind === "cf-sign-batch") {
   const port = parentPort;
-  // Loaded now, while the main thread parses the key and reads stdin.
-  const { CloudFrontSigner } = require("../lib/signer") as typeof import("../lib/signer");
-  port.on("message", (job: Job) => {
-    const signer = new CloudFrontSigner({ keyPairId: job.keyPairId, privateKey: job.privateKey });
-    const state = new Int32Array(job.state);
-    signClaimed(signer.urlSigner(job.options), job.json, job.input, state, (index, result) => {
-      port.postMessage({ index, result } satisfies FromWorker);
-    });
+  port.on("message", ({ shared, key }: ToWorker) => {
+    signClaimed(shared, views(shared), key, ({ index, error }) =>
+      port.postMessage({ failed: index, message: error instanceof Error ? error.message : String(error) } satisfies FromWorker),
+    );
+    port.postMessage({ done: true } satisfies FromWorker);
   });
 }

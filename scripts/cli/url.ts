@@ -26,10 +26,14 @@ ${KEY_SOURCE_HELP}
 
 const ARGS = { ...SIGN_ARGS, json: { type: "boolean" }, stdin: { type: "boolean" } } as const;
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString("utf8");
+/** All of stdin as UTF-8 (events, not async iteration: fewer turns of the event loop per 64 KB chunk). */
+function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer | string) => chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk));
+    stream.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    stream.once("error", reject);
+  });
 }
 
 /**
@@ -46,8 +50,10 @@ async function signStdin(
 ): Promise<number> {
   const input = parseLines(await readAll(io.stdin), resolve);
   const result = await signBatch(signer, options, json, input, pool);
+  // The workers are done: let them wind down while the output is written.
+  pool.close();
   if (!result.ok) throw new InputError(result.message);
-  if (input.urls.length > 0) io.out(result.text + "\n");
+  if (input.urls.length > 0) io.out(result.text);
   return 0;
 }
 
@@ -57,9 +63,11 @@ function parseLines(text: string, resolve: (input: string, field: string) => str
   const input: BatchInput = { urls: [], lineNumbers: [], errors: new Map() };
   for (let i = 0; i < raw.length; i++) {
     let line = raw[i];
-    if (line.endsWith("\r")) line = line.slice(0, -1);
-    if (line.trim() === "") continue;
-    if (line.startsWith("/")) {
+    if (line.charCodeAt(line.length - 1) === 13 /* \r */) line = line.slice(0, -1);
+    // A printable ASCII first character means "not blank" without scanning the line.
+    const first = line.charCodeAt(0);
+    if (!(first > 0x20 && first < 0x7f) && line.trim() === "") continue;
+    if (first === 0x2f /* / */) {
       // A failure belongs to its line (reported only if no earlier line is bad).
       try {
         line = resolve(line, "url");

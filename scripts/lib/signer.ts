@@ -64,6 +64,39 @@ export interface SignedCookies {
 
 const KEY_PAIR_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
+/**
+ * A URL validated and normalized (`base`) with the exact policy text to sign for it. Only `finish` turns
+ * it into a signed URL, so the string signed is always the string returned.
+ */
+export interface PreparedUrl {
+  readonly base: string;
+  readonly policy: string;
+  readonly canned: boolean;
+  readonly expires: number;
+  readonly hash: HashAlgorithm;
+}
+
+/** Signs URLs with options resolved once (CloudFrontSigner.urlSigner). */
+export interface UrlBatchSigner {
+  /** Validates, normalizes and signs one URL (throws InputError as signUrl does). */
+  sign(url: string, field?: string): SignedUrl;
+  /**
+   * The validation half of sign: throws the same InputError, or returns the URL with its policy. The
+   * caller signs the policy's UTF-8 bytes with `crypto.sign(signatureDigest(hash), bytes, privateKeyObject)`
+   * (e.g. on a worker thread) and passes the signature to finish.
+   */
+  prepare(url: string, field?: string): PreparedUrl;
+  /** The signed URL: `prepared.base` plus Expires|Policy, Signature (of `prepared.policy`), Key-Pair-Id. */
+  finish(prepared: PreparedUrl, signature: Buffer): SignedUrl;
+  /**
+   * The signed URL as the text around its signature, for callers that assemble it elsewhere:
+   * `finish(prepared, signature).url === before + toCloudFrontBase64(signature) + after`.
+   */
+  around(prepared: PreparedUrl): { before: string; after: string };
+  /** The error to report when crypto.sign failed for a policy with this hash (a platform refusing SHA-1). */
+  signingError(error: unknown, hash: HashAlgorithm): unknown;
+}
+
 /** The URL-independent part of the options, resolved once (see urlSigner). */
 interface Conditions {
   expires: number;
@@ -75,12 +108,6 @@ interface Conditions {
   hash: HashAlgorithm | InputError;
 }
 
-interface PreparedPolicy {
-  policy: string;
-  canned: boolean;
-  expires: number;
-  hash: HashAlgorithm;
-}
 
 /**
  * Signs CloudFront URLs and cookies with one key pair. The private key is parsed once in the constructor
@@ -92,6 +119,10 @@ export class CloudFrontSigner {
   private readonly key: crypto.KeyObject;
   private readonly defaultHash: HashAlgorithm;
   private readonly scratch = Buffer.allocUnsafe(4096);
+  private readonly afterSha1: string;
+  private readonly afterSha256: string;
+  private lastCannedExpires = NaN;
+  private lastCannedFirst = "";
 
   constructor(options: { keyPairId: string; privateKey: string | Buffer | crypto.KeyObject; passphrase?: string; label?: string }) {
     if (typeof options.keyPairId !== "string" || !KEY_PAIR_ID.test(options.keyPairId)) {
@@ -104,6 +135,8 @@ export class CloudFrontSigner {
     this.key = key;
     this.algorithm = algorithm;
     this.defaultHash = defaultHashAlgorithm(algorithm);
+    this.afterSha1 = `&Key-Pair-Id=${this.keyPairId}`;
+    this.afterSha256 = `${this.afterSha1}&Hash-Algorithm=SHA256`;
   }
 
   /** The parsed private key, e.g. to hand to a worker thread (a KeyObject never serializes as key text). */
@@ -115,17 +148,18 @@ export class CloudFrontSigner {
   signUrl(url: string, options: SignOptions): SignedUrl {
     const field = options.labels?.url ?? "url";
     const base = normalizeUrl(url, field);
-    return this.finishUrl(base, this.policyFor(base, this.conditions(options), field));
+    const prepared = this.policyFor(base, this.conditions(options), field);
+    return this.finishUrl(prepared, this.sign(prepared.policy, prepared.hash));
   }
 
   /**
    * For signing many URLs with the same options (`cf-sign url --stdin`): reads the clock and resolves the
-   * expiry, start, IP condition, policy resource and hash once, and returns a function that signs one URL
-   * with them. Each URL is validated and normalized exactly as by signUrl, and a bad option is reported
-   * at the same point (after the URL's own checks), so `sign(url)` behaves as `signUrl(url, options)` at
-   * the moment urlSigner was called. `field` names the URL in error messages (default: labels.url).
+   * expiry, start, IP condition, policy resource and hash once. Each URL is still validated and
+   * normalized exactly as by signUrl, and a bad option is reported at the same point (after the URL's own
+   * checks), so `sign(url)` behaves as `signUrl(url, options)` at the moment urlSigner was called.
+   * `field` names the URL in error messages (default: labels.url).
    */
-  urlSigner(options: SignOptions): (url: string, field?: string) => SignedUrl {
+  urlSigner(options: SignOptions): UrlBatchSigner {
     const defaultField = options.labels?.url ?? "url";
     let conditions: Conditions | undefined;
     let optionError: unknown;
@@ -135,29 +169,49 @@ export class CloudFrontSigner {
     } catch (error) {
       optionError = error;
     }
-    return (url, field = defaultField) => {
+    const prepare = (url: string, field = defaultField): PreparedUrl => {
       const base = normalizeUrl(url, field);
       if (conditions === undefined) throw optionError;
-      return this.finishUrl(base, this.policyFor(base, conditions, field));
+      return this.policyFor(base, conditions, field);
+    };
+    return {
+      prepare,
+      finish: (prepared, signature) => this.finishUrl(prepared, toCloudFrontBase64(signature)),
+      around: (prepared) => this.around(prepared),
+      sign: (url, field) => {
+        const prepared = prepare(url, field);
+        return this.finishUrl(prepared, this.sign(prepared.policy, prepared.hash));
+      },
+      signingError: (error, hash) => this.signingError(error, hash),
     };
   }
 
-  /** The signed URL for a normalized base URL and its policy: base + Expires|Policy, Signature, Key-Pair-Id. */
-  private finishUrl(base: string, prepared: PreparedPolicy): SignedUrl {
-    const signature = this.sign(prepared.policy, prepared.hash);
-    // Parameter order as in the AWS docs and botocore: Expires|Policy, Signature, Key-Pair-Id, Hash-Algorithm.
-    const params =
-      (prepared.canned ? `Expires=${prepared.expires}` : `Policy=${toCloudFrontBase64(prepared.policy)}`) +
-      `&Signature=${signature}&Key-Pair-Id=${this.keyPairId}` +
-      (prepared.hash === "SHA256" ? "&Hash-Algorithm=SHA256" : "");
+  /** The signed URL for a prepared URL and its signature (CloudFront base64). */
+  private finishUrl(prepared: PreparedUrl, signature: string): SignedUrl {
+    const { before, after } = this.around(prepared);
     return {
-      url: appendQuery(base, params),
+      url: before + signature + after,
       keyPairId: this.keyPairId,
       expires: prepared.expires,
       policy: prepared.policy,
       canned: prepared.canned,
       hashAlgorithm: prepared.hash,
     };
+  }
+
+  /** The URL around its signature: base + Expires|Policy, Signature=…, Key-Pair-Id (and Hash-Algorithm). */
+  private around(prepared: PreparedUrl): { before: string; after: string } {
+    // Parameter order as in the AWS docs and botocore: Expires|Policy, Signature, Key-Pair-Id, Hash-Algorithm.
+    // In a batch the canned part and the tail repeat line after line: they are built once and reused.
+    let first: string;
+    if (!prepared.canned) first = `Policy=${toCloudFrontBase64(prepared.policy)}&Signature=`;
+    else if (prepared.expires === this.lastCannedExpires) first = this.lastCannedFirst;
+    else {
+      first = `Expires=${prepared.expires}&Signature=`;
+      this.lastCannedExpires = prepared.expires;
+      this.lastCannedFirst = first;
+    }
+    return { before: appendQuery(prepared.base, first), after: prepared.hash === "SHA256" ? this.afterSha256 : this.afterSha1 };
   }
 
   /**
@@ -234,7 +288,7 @@ export class CloudFrontSigner {
   }
 
   /** The policy for one normalized URL or resource; canned unless the spec's rules require custom. */
-  private policyFor(base: string, conditions: Conditions, baseField: string): PreparedPolicy {
+  private policyFor(base: string, conditions: Conditions, baseField: string): PreparedUrl {
     const { expires, startsAt, sourceIp, policyResource } = conditions;
     let resource = base;
     if (policyResource !== undefined) {
@@ -251,7 +305,7 @@ export class CloudFrontSigner {
     const policy = canned
       ? cannedPolicy(resource, expires)
       : customPolicy({ resource, dateLessThan: expires, dateGreaterThan: startsAt, sourceIp });
-    return { policy, canned, expires, hash: conditions.hash };
+    return { base, policy, canned, expires, hash: conditions.hash };
   }
 
   /** The policy as UTF-8 in a reused buffer (crypto.sign copies what it needs): no allocation per signature. */
@@ -266,14 +320,16 @@ export class CloudFrontSigner {
     try {
       signature = crypto.sign(signatureDigest(hash), this.policyBytes(policy), this.key);
     } catch (error) {
-      if (hash === "SHA1") {
-        // FIPS mode and recent distro crypto policies refuse SHA-1 signatures.
-        throw new InputError(
-          `hash: this platform refuses SHA-1 signatures (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); use SHA-256 (CLI: --hash SHA256; library: hashAlgorithm: "SHA256")`,
-        );
-      }
-      throw error;
+      throw this.signingError(error, hash);
     }
     return toCloudFrontBase64(signature);
+  }
+
+  /** FIPS mode and recent distro crypto policies refuse SHA-1 signatures: say so and name the fix. */
+  private signingError(error: unknown, hash: HashAlgorithm): unknown {
+    if (hash !== "SHA1") return error;
+    return new InputError(
+      `hash: this platform refuses SHA-1 signatures (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); use SHA-256 (CLI: --hash SHA256; library: hashAlgorithm: "SHA256")`,
+    );
   }
 }
