@@ -139,39 +139,48 @@ interface Parts {
 }
 
 function split(text: string, field: string, allowWildcardScheme: boolean): Parts {
-  const m = SCHEME.exec(text);
   let scheme: string;
-  let rest: string;
-  if (m) {
-    scheme = m[1].toLowerCase();
-    rest = text.slice(m[0].length);
-  } else if (allowWildcardScheme && text.startsWith("*://")) {
-    scheme = "*";
-    rest = text.slice(4);
-  } else if (text.startsWith("/")) {
-    throw new InputError(`${field}: "${text}" is a path, not a URL; give https://<domain>${text} (the CLI resolves paths against the stack's baseUrl)`);
+  let restStart: number;
+  // The usual lower-case schemes first: exactly what SCHEME would find, without running it (hot path).
+  if (text.startsWith("https://")) {
+    scheme = "https";
+    restStart = 8;
+  } else if (text.startsWith("http://")) {
+    scheme = "http";
+    restStart = 7;
   } else {
-    throw new InputError(`${field}: "${text}" is not an absolute URL; give it as https://<domain>/<path>`);
+    const m = SCHEME.exec(text);
+    if (m) {
+      scheme = m[1].toLowerCase();
+      restStart = m[0].length;
+    } else if (allowWildcardScheme && text.startsWith("*://")) {
+      scheme = "*";
+      restStart = 4;
+    } else if (text.startsWith("/")) {
+      throw new InputError(`${field}: "${text}" is a path, not a URL; give https://<domain>${text} (the CLI resolves paths against the stack's baseUrl)`);
+    } else {
+      throw new InputError(`${field}: "${text}" is not an absolute URL; give it as https://<domain>/<path>`);
+    }
   }
   if (scheme !== "http" && scheme !== "https" && scheme !== "*") {
     throw new InputError(`${field}: the scheme "${scheme}" is not supported; CloudFront signed URLs use https:// (or http://)`);
   }
+  // The authority ends at the first "/" or "?"; the query starts at the first "?" after it.
   let pathStart = -1;
-  for (let i = 0; i < rest.length; i++) {
-    const c = rest.charCodeAt(i);
+  for (let i = restStart; i < text.length; i++) {
+    const c = text.charCodeAt(i);
     if (c === 0x2f /* / */ || c === 0x3f /* ? */) {
       pathStart = i;
       break;
     }
   }
-  const authority = pathStart === -1 ? rest : rest.slice(0, pathStart);
-  const pathAndQuery = pathStart === -1 ? "" : rest.slice(pathStart);
-  const q = pathAndQuery.indexOf("?");
+  if (pathStart === -1) return { scheme, authority: text.slice(restStart), path: "", query: undefined };
+  const q = text.indexOf("?", pathStart);
   return {
     scheme,
-    authority,
-    path: q === -1 ? pathAndQuery : pathAndQuery.slice(0, q),
-    query: q === -1 ? undefined : pathAndQuery.slice(q + 1),
+    authority: text.slice(restStart, pathStart),
+    path: q === -1 ? text.slice(pathStart) : text.slice(pathStart, q),
+    query: q === -1 ? undefined : text.slice(q + 1),
   };
 }
 
@@ -224,6 +233,11 @@ export function normalizeUrl(input: string, field = "url"): string {
   checkPath(path, field);
   const query = parts.query !== undefined && parts.query.endsWith("&") ? parts.query.replace(/&+$/, "") : parts.query;
   if (query !== undefined && query !== "") checkQuery(query, field);
+  // Usually the URL is already in normal form: then it is returned as given (the very same characters),
+  // which saves building a copy for every line of a batch.
+  if (authority === parts.authority && path === parts.path && query === parts.query && query !== "" && input.startsWith(parts.scheme)) {
+    return input;
+  }
   return `${parts.scheme}://${authority}${path}${query ? `?${query}` : ""}`;
 }
 
