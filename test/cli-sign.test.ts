@@ -192,6 +192,16 @@ cat "${path.join(dir, "pulumi-outputs.json")}"
         await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }),
         /^error: stdin line 1800: "\/v\/seg-1799\.ts" is a path; give a full https:\/\/ URL, or --outputs-file F/,
       );
+      // --json on two threads: the same objects as on one (RSA: byte-identical), custom policies included.
+      const jsonArgs = [...args, "--json", "--policy-resource", "https://h.example/v/*", "--ip", "192.0.2.0/24"];
+      const jsonOne = await runCli(jsonArgs, { stdin: urls.join("\n"), env: { CF_SIGN_THREADS: "1" } });
+      const jsonTwo = await runCli(jsonArgs, { stdin: urls.join("\n"), env: { CF_SIGN_THREADS: "2" } });
+      assert.equal(jsonTwo.code, 0, jsonTwo.stderr);
+      assert.equal(jsonTwo.stdout, jsonOne.stdout);
+      const last = JSON.parse(jsonTwo.stdout.trim().split("\n")[2099]) as { url: string; canned: boolean; policy: unknown };
+      assert.equal(last.canned, false);
+      assert.equal(splitSignedUrl(last.url).base, "https://h.example/v/seg-2099.ts");
+      assert.deepEqual(JSON.parse(decodeCf(splitSignedUrl(last.url).params.Policy).toString()), last.policy);
     });
 
     it("cookies: header, json, cookie and curl formats", async () => {
@@ -320,6 +330,12 @@ cat "${path.join(dir, "pulumi-outputs.json")}"
       assertRefused(await runCli(["url", "https://h.example/a", ...flags()], { env }), /^error: hash: this platform refuses SHA-1 signatures .*; use SHA-256 \(CLI: --hash SHA256/);
       const ok = await runCli(["url", "https://h.example/a", ...flags(), "--hash", "SHA256"], { env });
       assert.equal(ok.code, 0, ok.stderr);
+      // --stdin on two threads (the preload runs in the worker too): nothing printed, the first line named.
+      const lines = Array.from({ length: 600 }, (_, i) => `https://h.example/v/${i}.ts`).join("\n");
+      assertRefused(
+        await runCli(["url", "--stdin", ...flags()], { env: { ...env, CF_SIGN_THREADS: "2" }, stdin: lines }),
+        /^error: stdin line 1: hash: this platform refuses SHA-1 signatures .*; use SHA-256/,
+      );
     });
   });
 

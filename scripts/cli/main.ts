@@ -44,9 +44,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (!Object.prototype.hasOwnProperty.call(COMMANDS, name)) {
       throw new InputError(`unknown command "${name.length > 40 ? `${name.slice(0, 37)}...` : name}"; use url, cookies, verify or inspect (cf-sign --help)`);
     }
-    // `url --stdin` signs on worker threads: start them before loading the command, so their start-up
-    // overlaps loading it, parsing the key and reading stdin (the url command adopts or ends them).
-    if (name === "url" && rest.includes("--stdin")) (require("./signBatch") as typeof import("./signBatch")).prestartWorkers(io.env);
     return await loadCommand(name)(rest, io);
   } catch (error) {
     // One line, never a stack trace; messages are built to never include key material.
@@ -57,11 +54,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 if (require.main === module) {
+  const argv = process.argv.slice(2);
+  // `url --stdin` signs on worker threads: start them before anything else, so their start-up overlaps
+  // loading the command, parsing the key and reading stdin (the url command adopts or ends them).
+  if (argv[0] === "url" && argv.includes("--stdin")) (require("./signBatch") as typeof import("./signBatch")).prestartWorkers(process.env);
   // A reader that closed the pipe early (e.g. `| head`) is not an error.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(0);
   });
-  void main(process.argv.slice(2), processIo()).then((code) => {
+  void main(argv, processIo()).then((code) => {
     process.exitCode = code;
   });
 }

@@ -20,7 +20,6 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import type { HashAlgorithm } from "../lib/constants";
 import { toCloudFrontBase64 } from "../lib/encoding";
 import { InputError } from "../lib/errors";
-import { signatureDigest } from "../lib/keys";
 // Types only: the entry point starts the pool before the signer is loaded, and workers never load it.
 import type { CloudFrontSigner, PreparedUrl, SignedUrl, SignOptions, UrlBatchSigner } from "../lib/signer";
 
@@ -307,7 +306,12 @@ export class WorkerPool {
 
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(__filename, { workerData: { kind: "cf-sign-batch" } });
+      let worker: Worker;
+      try {
+        worker = new Worker(__filename, { workerData: { kind: "cf-sign-batch" } });
+      } catch {
+        break; // no more threads to be had: the batch is signed by those there are (at least this one)
+      }
       worker.unref(); // never keeps the process alive on its own
       this.workers.push(worker);
     }
@@ -447,7 +451,8 @@ export async function signBatch(
       }
       if (chunk === 0) {
         hash = at.hash as HashAlgorithm;
-        shared.digest = signatureDigest(hash);
+        // The signer has loaded keys already; workers never need it.
+        shared.digest = (require("../lib/keys") as typeof import("../lib/keys")).signatureDigest(hash);
         startWorkers();
       }
       Atomics.store(v.counters, VALIDATED, chunk + 1);
