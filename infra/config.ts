@@ -36,7 +36,6 @@ export const CONFIG_KEYS = [
     "assetsDir",
     "forceDestroy",
 ] as const;
-export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 /**
  * Values as Pulumi hands them over (`pulumi.Config#get`: strings, JSON text for lists and

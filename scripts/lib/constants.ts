@@ -3,8 +3,6 @@ import { InputError } from "./errors";
 /** Hash algorithm names exactly as CloudFront spells them in `Hash-Algorithm` / `CloudFront-Hash-Algorithm`. */
 export type HashAlgorithm = "SHA1" | "SHA256";
 
-export const HASH_ALGORITHMS: readonly HashAlgorithm[] = ["SHA1", "SHA256"] as const;
-
 /** Query parameters that make CloudFront treat a request as a signed URL (spec §5). */
 export const URL_SIGNING_PARAMS = ["Expires", "Policy", "Signature", "Key-Pair-Id", "Hash-Algorithm"] as const;
 

@@ -73,16 +73,11 @@ export interface InstallMocksOptions {
     preview?: boolean;
 }
 
-/** Holds everything registered since the last install/reset. */
+/** Holds everything registered since the last installMocks. */
 export class Recorder {
     readonly resources: RecordedResource[] = [];
     readonly invokes: RecordedInvoke[] = [];
     private readonly pending = new Set<Promise<unknown>>();
-
-    reset(): void {
-        this.resources.length = 0;
-        this.invokes.length = 0;
-    }
 
     byType(type: string): RecordedResource[] {
         return this.resources.filter((r) => r.type === type);
@@ -135,11 +130,6 @@ let current = new Recorder();
 
 /** Key material by URN + key parameters, kept across installs so re-registering the same key yields the same key. */
 const keyCache = new Map<string, TlsKeyMaterial>();
-
-/** Forget cached tls key material (normally not needed: determinism per URN is what rotation tests rely on). */
-export function clearKeyCache(): void {
-    keyCache.clear();
-}
 
 function isSecretWrapper(v: unknown): v is { value: unknown } {
     return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
@@ -434,11 +424,6 @@ export function installMocks(options: InstallMocksOptions = {}): Recorder {
 /** The recorder of the most recent installMocks. */
 export function recorder(): Recorder {
     return current;
-}
-
-/** Clears the current recorder's resources and invokes (key material stays cached per URN). */
-export function resetRecorder(): void {
-    current.reset();
 }
 
 /** Resources of this type registered with the current recorder. */
