@@ -4,7 +4,7 @@ import { formatInspectReport, inspectSigned, parseInspectInput } from "../lib/in
 import { parseTime } from "../lib/time";
 import { parseCommandArgs } from "./args";
 import type { CliCommand, CliIo } from "./io";
-import { loadOutputsFor } from "./trustedKeys";
+import { loadOutputsFor } from "./keySource";
 
 const HELP = `Usage: cf-sign inspect <signed url | cookie header>
        cf-sign inspect -  < set-cookie-lines.txt
@@ -57,11 +57,9 @@ export const run: CliCommand = async (argv, io) => {
   let ipv6Enabled: boolean | undefined;
   if (values.protected || values["outputs-file"] !== undefined || values.stack !== undefined) {
     // --protected flags win over every other source: no need to ask the stack (or run pulumi) then.
-    const { outputs, source } = values.protected?.length
-      ? {}
-      : loadOutputsFor({ outputsFile: values["outputs-file"], stack: values.stack }, io);
-    ipv6Enabled = outputs?.ipv6Enabled;
-    const config = resolveProtected({ flags: values.protected, outputs, outputsSource: source, stack: values.stack, cwd: io.cwd });
+    const stack = values.protected?.length ? undefined : loadOutputsFor({ outputsFile: values["outputs-file"], stack: values.stack }, io);
+    ipv6Enabled = stack?.outputs.ipv6Enabled;
+    const config = resolveProtected({ flags: values.protected, outputs: stack?.outputs, outputsSource: stack?.source, stack: values.stack, cwd: io.cwd });
     if (config.source !== "default") {
       protectedPaths = config.protectedPaths;
       protectDefaultBehavior = config.protectDefaultBehavior;

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError } from "../lib/errors";
 import { CloudFrontSigner } from "../lib/signer";
-import { findOnPath, loadStackOutputs, readOutputsFile, StackOutputs } from "../lib/stackOutputs";
+import { loadStackOutputs, readOutputsFile, StackOutputs } from "../lib/stackOutputs";
 import type { CliIo } from "./io";
 
 /** Where the key material may come from (CLI flags); environment and Pulumi are consulted too. */
@@ -42,7 +42,8 @@ function passphraseFrom(opts: KeySourceOptions, io: CliIo): string | undefined {
   return value;
 }
 
-function readKeyFile(file: string, label: string, io: CliIo): string {
+/** A key file (private or public PEM) as text; a missing or unreadable file is an InputError naming `label`. */
+export function readKeyFile(file: string, label: string, io: CliIo): string {
   try {
     return fs.readFileSync(path.resolve(io.cwd, file), "utf8");
   } catch (error) {
@@ -112,15 +113,13 @@ export function resolveSigner(opts: KeySourceOptions, io: CliIo): { signer: Clou
 
   // 3. Outputs file.
   if (fileOutputs !== undefined) {
-    return { signer: signerFromOutputs(fileOutputs, `--outputs-file ${opts.outputsFile}`, opts, io), outputs: fileOutputs };
+    return { signer: signerFromOutputs(fileOutputs, outputsFileSource(opts.outputsFile as string), opts, io), outputs: fileOutputs };
   }
 
   // 4. The Pulumi CLI.
-  if (findOnPath("pulumi", io.env.PATH) !== undefined) {
-    const outputs = loadStackOutputs({ stack: opts.stack, cwd: io.cwd, env: io.env });
-    if (outputs !== undefined) {
-      return { signer: signerFromOutputs(outputs, `pulumi stack output${opts.stack ? ` --stack ${opts.stack}` : ""}`, opts, io), outputs };
-    }
+  const fromPulumi = loadOutputsFor({ stack: opts.stack }, io);
+  if (fromPulumi !== undefined) {
+    return { signer: signerFromOutputs(fromPulumi.outputs, fromPulumi.source, opts, io), outputs: fromPulumi.outputs };
   }
   const note = partialEnv
     ? envId === undefined
@@ -130,6 +129,21 @@ export function resolveSigner(opts: KeySourceOptions, io: CliIo): { signer: Clou
       ? " (--stack needs the Pulumi CLI, which is not on PATH)"
       : "";
   throw new InputError(`no signing key found${note}: ${WAYS}`);
+}
+
+function outputsFileSource(file: string): string {
+  return `--outputs-file ${file}`;
+}
+
+/**
+ * The stack outputs from --outputs-file, else from `pulumi stack output` when the Pulumi CLI is on PATH,
+ * else undefined; `source` names where they came from, for messages.
+ */
+export function loadOutputsFor(opts: { outputsFile?: string; stack?: string }, io: CliIo): { outputs: StackOutputs; source: string } | undefined {
+  const outputs = loadStackOutputs({ outputsFile: opts.outputsFile, stack: opts.stack, cwd: io.cwd, env: io.env });
+  if (outputs === undefined) return undefined;
+  const source = opts.outputsFile !== undefined ? outputsFileSource(opts.outputsFile) : `pulumi stack output${opts.stack ? ` --stack ${opts.stack}` : ""}`;
+  return { outputs, source };
 }
 
 /**
