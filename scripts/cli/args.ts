@@ -1,5 +1,6 @@
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { InputError } from "../lib/errors";
+import { parseTime } from "../lib/time";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -43,4 +44,9 @@ export function parseCommandArgs<O extends Options>(
     );
   }
   return { values: parsed.values, positionals: parsed.positionals };
+}
+
+/** The moment to evaluate at for `--at T` (rounded down to whole seconds, as CloudFront compares), else `now`. */
+export function atTime(at: string | undefined, now = new Date()): Date {
+  return at === undefined ? now : new Date(Math.floor(parseTime(at, "--at", now)) * 1000);
 }

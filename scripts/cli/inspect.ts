@@ -1,8 +1,7 @@
 import { resolveProtected } from "../edge/config";
 import { InputError } from "../lib/errors";
 import { formatInspectReport, inspectSigned, parseInspectInput } from "../lib/inspect";
-import { parseTime } from "../lib/time";
-import { parseCommandArgs } from "./args";
+import { atTime, parseCommandArgs } from "./args";
 import type { CliCommand, CliIo } from "./io";
 import { loadOutputsFor } from "./keySource";
 
@@ -49,8 +48,7 @@ export const run: CliCommand = async (argv, io) => {
   if (positionals.length === 0) throw new InputError("inspect: give a signed URL or cookie header (or - to read stdin); see cf-sign inspect --help");
   const text = positionals[0] === "-" ? await readAll(io) : positionals[0];
   const parsed = parseInspectInput(text);
-  const now = new Date();
-  const at = values.at !== undefined ? new Date(Math.floor(parseTime(values.at, "--at", now)) * 1000) : now;
+  const at = atTime(values.at);
 
   let protectedPaths: string[] | undefined;
   let protectDefaultBehavior: boolean | undefined;

@@ -4,9 +4,8 @@ import { normalizeRequestPath } from "../edge/paths";
 import { InputError } from "../lib/errors";
 import { relativeTime } from "../lib/inspect";
 import { parseCookieHeader, stripSigningParams } from "../lib/signedRequest";
-import { parseTime } from "../lib/time";
 import { isoTime as iso, trustedKey, verifyRequest, type VerificationResult, type VerifiedPolicy } from "../lib/verifier";
-import { parseCommandArgs } from "./args";
+import { atTime, parseCommandArgs } from "./args";
 import type { CliCommand } from "./io";
 import { resolveAgainstBaseUrl } from "./keySource";
 import { resolveTrustedKeys, TRUSTED_KEY_ARGS, TRUSTED_KEY_HELP } from "./trustedKeys";
@@ -95,8 +94,7 @@ export const run: CliCommand = async (argv, io) => {
     return 0;
   }
   if (positionals.length === 0) throw new InputError("verify: give the URL to check, e.g. cf-sign verify 'https://d111.cloudfront.net/private/a.jpg?Expires=...'");
-  const now = new Date();
-  const at = values.at !== undefined ? new Date(Math.floor(parseTime(values.at, "--at", now)) * 1000) : now;
+  const at = atTime(values.at);
   const keys = resolveTrustedKeys(
     {
       keyPairId: values["key-pair-id"],
