@@ -2,7 +2,7 @@ import { resolveProtected } from "../edge/config";
 import { InputError } from "../lib/errors";
 import { formatInspectReport, inspectSigned, parseInspectInput } from "../lib/inspect";
 import { atTime, parseCommandArgs } from "./args";
-import type { CliCommand, CliIo } from "./io";
+import { readAll, type CliCommand } from "./io";
 import { loadOutputsFor } from "./keySource";
 
 const HELP = `Usage: cf-sign inspect <signed url | cookie header>
@@ -33,12 +33,6 @@ const ARGS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-async function readAll(io: CliIo): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 export const run: CliCommand = async (argv, io) => {
   const { values, positionals } = parseCommandArgs("inspect", argv, ARGS, 1);
   if (values.help) {
@@ -46,7 +40,7 @@ export const run: CliCommand = async (argv, io) => {
     return 0;
   }
   if (positionals.length === 0) throw new InputError("inspect: give a signed URL or cookie header (or - to read stdin); see cf-sign inspect --help");
-  const text = positionals[0] === "-" ? await readAll(io) : positionals[0];
+  const text = positionals[0] === "-" ? await readAll(io.stdin) : positionals[0];
   const parsed = parseInspectInput(text);
   const at = atTime(values.at);
 

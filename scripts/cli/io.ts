@@ -24,3 +24,13 @@ export function processIo(): CliIo {
     stdin: process.stdin,
   };
 }
+
+/** All of a stream (stdin) as UTF-8 (events, not async iteration: fewer turns of the event loop per 64 KB chunk). */
+export function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer | string) => chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk));
+    stream.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    stream.once("error", reject);
+  });
+}

@@ -1,7 +1,7 @@
 import { InputError } from "../lib/errors";
 import type { CloudFrontSigner, SignOptions } from "../lib/signer";
 import { parseCommandArgs } from "./args";
-import type { CliCommand, CliIo } from "./io";
+import { readAll, type CliCommand, type CliIo } from "./io";
 import { KEY_SOURCE_HELP } from "./keySource";
 import { BatchInput, describeSignedUrl, discardPrestartedWorkers, signBatch, takeWorkerPool, WorkerPool } from "./signBatch";
 import { prepareSigning, SIGN_ARGS, SIGN_HELP, signOptionsFrom } from "./signArgs";
@@ -25,16 +25,6 @@ ${KEY_SOURCE_HELP}
 `;
 
 const ARGS = { ...SIGN_ARGS, json: { type: "boolean" }, stdin: { type: "boolean" } } as const;
-
-/** All of stdin as UTF-8 (events, not async iteration: fewer turns of the event loop per 64 KB chunk). */
-function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on("data", (chunk: Buffer | string) => chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk));
-    stream.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    stream.once("error", reject);
-  });
-}
 
 /**
  * Signs every non-blank stdin line with the one signer (see signBatch). Output is written once at the
