@@ -31,13 +31,13 @@ function mask(prefix: number): number {
   return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
 }
 
+let lastCidrIn: string | undefined;
+let lastCidrOut: Ipv4Cidr | undefined;
+
 /**
  * Parses an IPv4 CIDR (`192.0.2.0/24`) or a bare address (`192.0.2.7`, meaning /32).
  * IPv6 is refused: CloudFront policies only support IPv4 (spec §8).
  */
-let lastCidrIn: string | undefined;
-let lastCidrOut: Ipv4Cidr | undefined;
-
 export function parseIpv4Cidr(text: string, field = "ipAddress"): Ipv4Cidr {
   // Batches sign with one IP condition: remember the last valid one (a fresh copy each time).
   if (text === lastCidrIn && lastCidrOut !== undefined) return { ...lastCidrOut };
