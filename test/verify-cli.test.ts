@@ -1,10 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { CloudFrontSigner } from "../scripts/lib/signer";
 import { runCli } from "./helpers/cli";
-import { testKeys } from "./helpers/verifyKeys";
+import { testKeys, writeVerifyFixtures } from "./helpers/verifyKeys";
 
 describe("cf-sign verify (compiled CLI as a child process)", function () {
   this.timeout(60_000);
@@ -17,21 +16,14 @@ describe("cf-sign verify (compiled CLI as a child process)", function () {
   const keyArgs = () => ["--key-pair-id", keys.rsa.keyPairId, "--public-key-file", pubFile];
 
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-cli-"));
-    pubFile = path.join(dir, "public.pem");
-    fs.writeFileSync(pubFile, keys.rsa.publicKeyPem);
-    outputsFile = path.join(dir, "outputs.json");
-    fs.writeFileSync(
-      outputsFile,
-      JSON.stringify({
-        baseUrl: BASE,
-        keyPairId: keys.rsa.keyPairId,
-        keyPairIds: { "2026-01": keys.ecdsa.keyPairId, "2026-07": keys.rsa.keyPairId },
-        publicKeyPems: { "2026-01": keys.ecdsa.publicKeyPem, "2026-07": keys.rsa.publicKeyPem },
-        protectedPaths: ["/private/*"],
-        protectDefaultBehavior: false,
-      }),
-    );
+    ({ dir, pubFile, outputsFile } = writeVerifyFixtures("verify-cli-", keys.rsa.publicKeyPem, {
+      baseUrl: BASE,
+      keyPairId: keys.rsa.keyPairId,
+      keyPairIds: { "2026-01": keys.ecdsa.keyPairId, "2026-07": keys.rsa.keyPairId },
+      publicKeyPems: { "2026-01": keys.ecdsa.publicKeyPem, "2026-07": keys.rsa.publicKeyPem },
+      protectedPaths: ["/private/*"],
+      protectDefaultBehavior: false,
+    }));
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -2,13 +2,12 @@
 import * as assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { toCloudFrontBase64 } from "../scripts/lib/encoding";
 import { inspectSigned, parseInspectInput } from "../scripts/lib/inspect";
 import { verifyRequest } from "../scripts/lib/verifier";
 import { runCli } from "./helpers/cli";
-import { testKeys } from "./helpers/verifyKeys";
+import { testKeys, writeVerifyFixtures } from "./helpers/verifyKeys";
 
 const BASE = "https://cdn.example.com";
 // A valid integer number of seconds that is beyond what a JavaScript Date can hold (year 275760).
@@ -23,20 +22,13 @@ describe("review: verify on extreme epochs and unprotected paths", function () {
   let outputsFile: string;
 
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-review-"));
-    pubFile = path.join(dir, "public.pem");
-    fs.writeFileSync(pubFile, keys.rsa.publicKeyPem);
-    outputsFile = path.join(dir, "outputs.json");
-    fs.writeFileSync(
-      outputsFile,
-      JSON.stringify({
-        baseUrl: BASE,
-        keyPairIds: { a: keys.rsa.keyPairId },
-        publicKeyPems: { a: keys.rsa.publicKeyPem },
-        protectedPaths: ["/private/*"],
-        protectDefaultBehavior: false,
-      }),
-    );
+    ({ dir, pubFile, outputsFile } = writeVerifyFixtures("verify-review-", keys.rsa.publicKeyPem, {
+      baseUrl: BASE,
+      keyPairIds: { a: keys.rsa.keyPairId },
+      publicKeyPems: { a: keys.rsa.publicKeyPem },
+      protectedPaths: ["/private/*"],
+      protectDefaultBehavior: false,
+    }));
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

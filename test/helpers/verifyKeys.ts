@@ -1,5 +1,8 @@
 // Key pairs and helpers shared by the verifier/edge/inspect tests (engineer D).
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 
 export interface TestKeyPair {
   keyPairId: string;
@@ -25,4 +28,21 @@ let cache: { rsa: TestKeyPair; ecdsa: TestKeyPair; stranger: TestKeyPair } | und
 export function testKeys(): { rsa: TestKeyPair; ecdsa: TestKeyPair; stranger: TestKeyPair } {
   cache ??= { rsa: make("KRSATESTKEY001", "RSA"), ecdsa: make("KECDSATESTKEY1", "ECDSA"), stranger: make("KSTRANGERKEY01", "RSA") };
   return cache;
+}
+
+/**
+ * A fresh temp folder for the verify CLI tests holding `public.pem` (the PEM given) and `outputs.json`
+ * (the stack outputs given, as `pulumi stack output --json` would print them). The caller removes `dir`.
+ */
+export function writeVerifyFixtures(
+  prefix: string,
+  publicKeyPem: string,
+  outputs: Record<string, unknown>,
+): { dir: string; pubFile: string; outputsFile: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const pubFile = path.join(dir, "public.pem");
+  fs.writeFileSync(pubFile, publicKeyPem);
+  const outputsFile = path.join(dir, "outputs.json");
+  fs.writeFileSync(outputsFile, JSON.stringify(outputs));
+  return { dir, pubFile, outputsFile };
 }
