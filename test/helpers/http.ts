@@ -1,4 +1,4 @@
-// Tiny HTTP clients for the edge tests (engineer D): raw sockets for byte-exact request targets.
+// Tiny HTTP clients for the edge tests: raw sockets for byte-exact request targets.
 import * as http from "node:http";
 import * as net from "node:net";
 

@@ -1,4 +1,4 @@
-// Key pairs and helpers shared by the verifier/edge/inspect tests (engineer D).
+// Key pairs and helpers shared by the verifier/edge/inspect tests.
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
