@@ -41,7 +41,7 @@ export interface SignArgValues {
   stack?: string;
 }
 
-export const DEFAULT_EXPIRES_IN = "1h";
+const DEFAULT_EXPIRES_IN = "1h";
 
 /** Turns the time flags into library SignOptions (times become epoch seconds here, named by their flag). */
 export function signOptionsFrom(values: SignArgValues, now: Date): SignOptions {
@@ -81,7 +81,7 @@ export function signOptionsFrom(values: SignArgValues, now: Date): SignOptions {
   };
 }
 
-export function keySourceFrom(values: SignArgValues): KeySourceOptions {
+function keySourceFrom(values: SignArgValues): KeySourceOptions {
   return {
     keyPairId: values["key-pair-id"],
     privateKeyFile: values["private-key-file"],

@@ -170,7 +170,7 @@ export async function runDemo(options: { log?: (line: string) => void } = {}): P
   }
 }
 
-export function formatTable(rows: DemoRow[], edge?: RunningEdge): string {
+function formatTable(rows: DemoRow[], edge?: RunningEdge): string {
   const head = ["", "case", "request", "expected", "actual"];
   const body = rows.map((r) => [r.ok ? "✓" : "✗", r.name, r.request, r.expected, r.actual]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));

@@ -22,7 +22,7 @@ export interface DevKeyPair {
 const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
 /** A key pair id shaped like CloudFront's (K + 13 upper-case letters/digits), random. */
-export function randomKeyPairId(): string {
+function randomKeyPairId(): string {
   const bytes = crypto.randomBytes(13);
   let id = "K";
   for (const b of bytes) id += ID_ALPHABET[b % ID_ALPHABET.length];

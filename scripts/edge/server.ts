@@ -12,9 +12,8 @@ import { buildBehaviors, DEFAULT_PROTECTED_PATHS, matchBehavior, type BehaviorTa
 import { generateDevKeyPair, type DevKeyPair } from "./devKey";
 import { normalizeRequestPath, parseRange, resolveFile } from "./paths";
 
-export { DEFAULT_PROTECTED_PATHS } from "./behaviors";
 /** Node's default; CloudFront's own limit on all headers is about 20 KB. Larger -> 431. */
-export const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
+const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
 
 export interface EdgeOptions {
   /** Folder served (default: the repo's sample/site). */
