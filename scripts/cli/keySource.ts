@@ -113,7 +113,7 @@ export function resolveSigner(opts: KeySourceOptions, io: CliIo): { signer: Clou
 
   // 3. Outputs file.
   if (fileOutputs !== undefined) {
-    return { signer: signerFromOutputs(fileOutputs, outputsFileSource(opts.outputsFile as string), opts, io), outputs: fileOutputs };
+    return { signer: signerFromOutputs(fileOutputs, `--outputs-file ${opts.outputsFile}`, opts, io), outputs: fileOutputs };
   }
 
   // 4. The Pulumi CLI.
@@ -131,10 +131,6 @@ export function resolveSigner(opts: KeySourceOptions, io: CliIo): { signer: Clou
   throw new InputError(`no signing key found${note}: ${WAYS}`);
 }
 
-function outputsFileSource(file: string): string {
-  return `--outputs-file ${file}`;
-}
-
 /**
  * The stack outputs from --outputs-file, else from `pulumi stack output` when the Pulumi CLI is on PATH,
  * else undefined; `source` names where they came from, for messages.
@@ -142,7 +138,7 @@ function outputsFileSource(file: string): string {
 export function loadOutputsFor(opts: { outputsFile?: string; stack?: string }, io: CliIo): { outputs: StackOutputs; source: string } | undefined {
   const outputs = loadStackOutputs({ outputsFile: opts.outputsFile, stack: opts.stack, cwd: io.cwd, env: io.env });
   if (outputs === undefined) return undefined;
-  const source = opts.outputsFile !== undefined ? outputsFileSource(opts.outputsFile) : `pulumi stack output${opts.stack ? ` --stack ${opts.stack}` : ""}`;
+  const source = opts.outputsFile !== undefined ? `--outputs-file ${opts.outputsFile}` : `pulumi stack output${opts.stack ? ` --stack ${opts.stack}` : ""}`;
   return { outputs, source };
 }
 
