@@ -94,18 +94,15 @@ const PEM_CACHE_LIMIT = 256;
 
 /** Parses (once) a trusted public key; throws InputError naming the key pair id when unusable. */
 export function trustedKey(material: string | crypto.KeyObject, keyPairId: string): SigningKey {
-  if (typeof material === "string") {
-    const cached = pemCache.get(material);
-    if (cached) return cached;
-    const loaded = loadPublicKey(material, `public key for key pair id ${keyPairId}`);
-    if (pemCache.size >= PEM_CACHE_LIMIT) pemCache.clear();
-    pemCache.set(material, loaded);
-    return loaded;
-  }
-  const cached = keyObjectCache.get(material);
+  const cached = typeof material === "string" ? pemCache.get(material) : keyObjectCache.get(material);
   if (cached) return cached;
   const loaded = loadPublicKey(material, `public key for key pair id ${keyPairId}`);
-  keyObjectCache.set(material, loaded);
+  if (typeof material !== "string") {
+    keyObjectCache.set(material, loaded);
+  } else {
+    if (pemCache.size >= PEM_CACHE_LIMIT) pemCache.clear();
+    pemCache.set(material, loaded);
+  }
   return loaded;
 }
 
