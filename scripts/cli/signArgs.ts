@@ -97,9 +97,10 @@ export function prepareSigning(values: SignArgValues, io: CliIo) {
   const { signer, outputs } = resolveSigner(keySource, io);
   let cached: StackOutputs | undefined = outputs;
   let loaded = outputs !== undefined;
+  // resolveSigner returns the outputs whenever --outputs-file is given; otherwise only pulumi can supply them.
   const getOutputs = (): StackOutputs | undefined => {
     if (!loaded) {
-      cached = loadStackOutputs({ outputsFile: keySource.outputsFile, stack: keySource.stack, cwd: io.cwd, env: io.env });
+      cached = loadStackOutputs({ stack: keySource.stack, cwd: io.cwd, env: io.env });
       loaded = true;
     }
     return cached;
