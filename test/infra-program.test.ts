@@ -395,7 +395,8 @@ describe("infra program (mocks)", function () {
     it("deploys the same stack from the Pulumi.yaml defaults", async () => {
         const fromDefaults = await runProgram(stackConfig());
         const fromNothing = await runProgram({});
-        const shape = (run: ProgramRun) => run.rec.resources.map((r) => [r.type, r.name, r.urn]);
+        // Sorted by URN: registration order follows async timing (key generation), which the engine ignores.
+        const shape = (run: ProgramRun) => run.rec.resources.map((r) => [r.type, r.name, r.urn]).sort((a, b) => a[2].localeCompare(b[2]));
         assert.deepEqual(shape(fromDefaults), shape(fromNothing));
     });
 
@@ -520,7 +521,8 @@ describe("infra program (mocks)", function () {
             [`${MOCK_PROJECT}:keys`]: JSON.stringify(keys),
             [`${MOCK_PROJECT}:activeKey`]: activeKey,
         });
-        const shape = (run: ProgramRun) => run.rec.resources.map((r) => ({ type: r.type, urn: r.urn, inputs: r.inputs }));
+        const shape = (run: ProgramRun) =>
+            run.rec.resources.map((r) => ({ type: r.type, urn: r.urn, inputs: r.inputs })).sort((a, b) => a.urn.localeCompare(b.urn));
         const publicKeyUrn = (run: ProgramRun, id: string) => run.rec.byType(T.publicKey).find((k) => k.name === `signing-${id}`)?.urn;
 
         const before = await runProgram(withKeys(["2026-01"], ""), "dev");
