@@ -155,6 +155,8 @@ interface Expectations {
     assets: [string, string][];
     /** default true: the privateKeyPem output exists (secret) */
     exportPrivateKey?: boolean;
+    /** default []: with origins every behaviour also allows OPTIONS (preflights) */
+    corsAllowedOrigins?: string[];
 }
 
 /** Every security-relevant input of every resource, and every output, for one configuration. */
@@ -249,7 +251,11 @@ async function checkStack(run: ProgramRun, expected: Expectations): Promise<void
         assert.equal(behaviour.cachePolicyId, "658327ea-f89d-4fab-a63d-7e88639e58f6", `${label}: CachingOptimized`);
         assert.equal(behaviour.compress, true, `${label}: compression`);
         assert.equal(behaviour.targetOriginId, origin.originId, `${label}: origin`);
-        assert.deepEqual(behaviour.allowedMethods, ["GET", "HEAD"], `${label}: no OPTIONS without CORS`);
+        if ((expected.corsAllowedOrigins ?? []).length > 0) {
+            assert.deepEqual(behaviour.allowedMethods, ["GET", "HEAD", "OPTIONS"], `${label}: OPTIONS for CORS preflights`);
+        } else {
+            assert.deepEqual(behaviour.allowedMethods, ["GET", "HEAD"], `${label}: no OPTIONS without CORS`);
+        }
         assert.deepEqual(behaviour.cachedMethods, ["GET", "HEAD"]);
         assert.equal(behaviour.forwardedValues, undefined);
         assert.equal(behaviour.trustedSigners, undefined, `${label}: no legacy trusted signers`);
@@ -375,6 +381,12 @@ describe("infra program (mocks)", function () {
                 if (!fullKey.startsWith(`${MOCK_PROJECT}:`)) continue;
                 const key = fullKey.slice(MOCK_PROJECT.length + 1);
                 const setting = settings[key];
+                if ((UNDECLARED_CONFIG_KEYS as readonly string[]).includes(key)) {
+                    // a map, which project config cannot declare (tags)
+                    assert.ok(typeof value === "object" && value !== null && !Array.isArray(value), `${stackFile}: ${fullKey} must be a map`);
+                    assert.ok(Object.values(value).every((v) => typeof v === "string"), `${stackFile}: ${fullKey} values must be strings`);
+                    continue;
+                }
                 assert.ok(setting, `${stackFile}: ${fullKey} is not declared in Pulumi.yaml`);
                 if (setting.type === "array") {
                     assert.ok(Array.isArray(value) && value.every((v) => typeof v === "string"), `${stackFile}: ${fullKey} must be a list of strings`);
@@ -447,6 +459,8 @@ describe("infra program (mocks)", function () {
             ipv6: true,
             forceDestroy: false,
             assets: [],
+            exportPrivateKey: false,
+            corsAllowedOrigins: ["https://app.example.com"],
         });
         assert.equal(run.outputs.baseUrl, "https://cdn.example.com");
     });
