@@ -7,7 +7,7 @@ import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 
 import { installMocks, MOCK_PROJECT, Recorder, resolve } from "./harness/mocks";
-import { ConfigError, RawConfig, parseStackConfig } from "../infra/config";
+import { CONFIG_KEYS, ConfigError, RawConfig, parseStackConfig } from "../infra/config";
 import { CORS_S3_ORIGIN_REQUEST_POLICY_ID } from "../infra/cors";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -286,5 +286,16 @@ describe("infra review (issue 13): tags and access logs (item 25)", () => {
         assertConfigError({ accessLogsBucket: "My_Logs" }, "accessLogsBucket", /is not an S3 bucket name/);
         assertConfigError({ accessLogsPrefix: "cdn/" }, "accessLogsPrefix", /accessLogsBucket is empty/);
         assertConfigError({ accessLogsBucket: "logs-bucket", accessLogsPrefix: "/cdn/" }, "accessLogsPrefix", /must not start with "\/"/);
+    });
+});
+
+describe("infra review (issue 13): documentation of the settings", () => {
+    it("README's configuration table and docs/stack.md's reference list every setting", () => {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const docs = fs.readFileSync(path.join(ROOT, "docs", "stack.md"), "utf8");
+        for (const key of CONFIG_KEYS) {
+            assert.match(readme, new RegExp(`^\\| \`${key}\` \\|`, "m"), `README.md configuration table: ${key}`);
+            assert.match(docs, new RegExp(`^\\| \`${key}\` \\|`, "m"), `docs/stack.md configuration reference: ${key}`);
+        }
     });
 });
