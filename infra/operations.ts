@@ -8,8 +8,9 @@ export function noncurrentVersionLifecycleRules(days: number) {
         {
             id: "expire-noncurrent-versions",
             status: "Enabled",
-            // empty filter = every object of the bucket
-            filter: {},
+            // every object of the bucket: an explicit empty prefix, since a bare `filter: {}` draws the
+            // provider's "one of prefix, tag, ..." warning and may be dropped as an empty block
+            filter: { prefix: "" },
             noncurrentVersionExpiration: { noncurrentDays: days },
             // delete markers left with no version behind them are removed too
             expiration: { expiredObjectDeleteMarker: true },

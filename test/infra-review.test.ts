@@ -178,7 +178,7 @@ describe("infra review (issue 13): old versions and encryption (item 22)", () =>
         assert.equal(lifecycle.parentUrn, bucket.urn);
         const [rule] = lifecycle.inputs.rules as Record<string, unknown>[];
         assert.equal(rule.status, "Enabled");
-        assert.deepEqual(rule.filter, {}, "the whole bucket");
+        assert.deepEqual(rule.filter, { prefix: "" }, "the whole bucket");
         assert.deepEqual(rule.noncurrentVersionExpiration, { noncurrentDays: 30 });
         assert.deepEqual(rule.expiration, { expiredObjectDeleteMarker: true });
         assert.equal(rule.prefix, undefined);
