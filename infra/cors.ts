@@ -66,13 +66,14 @@ export interface CorsCacheBehaviours {
  */
 export function withCors(behaviours: CacheBehaviours, responseHeadersPolicyId: Input<string> | undefined): CorsCacheBehaviours {
     if (responseHeadersPolicyId === undefined) return behaviours;
-    const cors: CorsBehaviourSettings & { allowedMethods: string[] } = {
+    // fresh arrays per behaviour: changing one behaviour later cannot leak into another
+    const cors = (): CorsBehaviourSettings & { allowedMethods: string[] } => ({
         allowedMethods: [...METHODS_WITH_CORS],
         responseHeadersPolicyId,
         originRequestPolicyId: CORS_S3_ORIGIN_REQUEST_POLICY_ID,
-    };
+    });
     return {
-        defaultCacheBehavior: { ...behaviours.defaultCacheBehavior, ...cors },
-        orderedCacheBehaviors: behaviours.orderedCacheBehaviors.map((behaviour) => ({ ...behaviour, ...cors })),
+        defaultCacheBehavior: { ...behaviours.defaultCacheBehavior, ...cors() },
+        orderedCacheBehaviors: behaviours.orderedCacheBehaviors.map((behaviour) => ({ ...behaviour, ...cors() })),
     };
 }

@@ -8,7 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { installMocks, MOCK_PROJECT, Recorder, resolve } from "./harness/mocks";
 import { CONFIG_KEYS, ConfigError, RawConfig, parseStackConfig } from "../infra/config";
-import { CORS_S3_ORIGIN_REQUEST_POLICY_ID } from "../infra/cors";
+import { CORS_S3_ORIGIN_REQUEST_POLICY_ID, corsResponseHeadersConfig, s3CorsRules, withCors } from "../infra/cors";
+import { buildCacheBehaviours } from "../infra/distribution";
+import { accessLoggingConfig, noncurrentVersionLifecycleRules, resourceTags } from "../infra/operations";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROGRAM = require.resolve("../infra/index");
@@ -297,5 +299,44 @@ describe("infra review (issue 13): documentation of the settings", () => {
             assert.match(readme, new RegExp(`^\\| \`${key}\` \\|`, "m"), `README.md configuration table: ${key}`);
             assert.match(docs, new RegExp(`^\\| \`${key}\` \\|`, "m"), `docs/stack.md configuration reference: ${key}`);
         }
+    });
+});
+
+describe("infra review (issue 13): pure builders", () => {
+    it("withCors leaves behaviours alone without a policy, and adds policy, origin request policy and OPTIONS with one", () => {
+        const built = buildCacheBehaviours(["/private/*"]);
+        assert.equal(withCors(built, undefined), built);
+        const cors = withCors(built, "policy-id");
+        for (const behaviour of [cors.defaultCacheBehavior, ...cors.orderedCacheBehaviors]) {
+            assert.equal(behaviour.responseHeadersPolicyId, "policy-id");
+            assert.equal(behaviour.originRequestPolicyId, CORS_S3_ORIGIN_REQUEST_POLICY_ID);
+            assert.deepEqual(behaviour.allowedMethods, ["GET", "HEAD", "OPTIONS"]);
+            assert.deepEqual(behaviour.cachedMethods, ["GET", "HEAD"]);
+        }
+        assert.equal(cors.orderedCacheBehaviors[0].pathPattern, "/private/*");
+        assert.deepEqual(built.defaultCacheBehavior.allowedMethods, ["GET", "HEAD"], "the input is not modified");
+        assert.notEqual(cors.defaultCacheBehavior.allowedMethods, cors.orderedCacheBehaviors[0].allowedMethods, "fresh arrays per behaviour");
+    });
+
+    it("CORS configs list exactly the origins, with credentials, for CloudFront and S3 alike", () => {
+        const config = corsResponseHeadersConfig(["https://a.example.com"]);
+        assert.equal(config.accessControlAllowCredentials, true);
+        assert.deepEqual(config.accessControlAllowOrigins.items, ["https://a.example.com"]);
+        assert.ok(!config.accessControlAllowHeaders.items.includes("*"), "a wildcard is literal on credentialed requests");
+        const [rule] = s3CorsRules(["https://a.example.com"]);
+        assert.deepEqual(rule.allowedOrigins, ["https://a.example.com"]);
+        assert.deepEqual(rule.allowedHeaders, config.accessControlAllowHeaders.items);
+        assert.equal(rule.maxAgeSeconds, config.accessControlMaxAgeSec);
+    });
+
+    it("lifecycle rules, tags and logging config", () => {
+        assert.deepEqual(noncurrentVersionLifecycleRules(0), []);
+        assert.equal(noncurrentVersionLifecycleRules(45)[0].noncurrentVersionExpiration.noncurrentDays, 45);
+        assert.equal(resourceTags({}), undefined);
+        const tags = { team: "x" };
+        assert.deepEqual(resourceTags(tags), tags);
+        assert.notEqual(resourceTags(tags), tags, "a copy per resource");
+        assert.equal(accessLoggingConfig(undefined, undefined), undefined);
+        assert.deepEqual(accessLoggingConfig("logs", undefined), { bucket: "logs.s3.amazonaws.com", includeCookies: false });
     });
 });
