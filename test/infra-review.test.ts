@@ -116,6 +116,8 @@ describe("infra review (issue 13): CORS (item 20)", () => {
         assert.deepEqual(cors.accessControlAllowMethods, { items: ["GET", "HEAD", "OPTIONS"] });
         assert.equal(cors.originOverride, true);
         assert.ok((policy.inputs.comment as string).length <= 128);
+        assert.equal(policy.inputs.name, undefined, "autonamed: policy names are unique per account");
+        assert.match(policy.id ?? "", /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
         const keyGroupId = rec.one(T.keyGroup).id;
         const behaviours = behavioursOf(rec);
         assert.equal(behaviours.length, 3);
