@@ -35,7 +35,19 @@ export const CONFIG_KEYS = [
     "ipv6",
     "assetsDir",
     "forceDestroy",
+    "exportPrivateKey",
+    "noncurrentVersionExpirationDays",
+    "corsAllowedOrigins",
+    "tags",
+    "accessLogsBucket",
+    "accessLogsPrefix",
 ] as const;
+
+/**
+ * Settings the parser reads but `Pulumi.yaml` cannot declare: project config types are only
+ * string, integer, boolean and array, and `tags` is a map (`pulumi config set --path 'tags.team' x`).
+ */
+export const UNDECLARED_CONFIG_KEYS: readonly (typeof CONFIG_KEYS)[number][] = ["tags"];
 
 /**
  * Values as Pulumi hands them over (`pulumi.Config#get`: strings, JSON text for lists and
@@ -69,6 +81,18 @@ export interface StackSettings {
     assetsDir?: string;
     /** Delete every object version on `pulumi destroy` (the bucket is versioned). */
     forceDestroy: boolean;
+    /** Export the active private key as the `privateKeyPem` stack output (secret). */
+    exportPrivateKey: boolean;
+    /** Days after which noncurrent object versions are deleted; 0 = keep them forever. */
+    noncurrentVersionExpirationDays: number;
+    /** Browser origins allowed to read with CORS (credentials included); [] = no CORS. */
+    corsAllowedOrigins: string[];
+    /** Tags for every taggable resource the stack program creates. */
+    tags: Record<string, string>;
+    /** Bucket name receiving CloudFront standard access logs; undefined = no logging. */
+    accessLogsBucket?: string;
+    /** Key prefix of the access log files, e.g. "cdn/"; undefined = none. */
+    accessLogsPrefix?: string;
 }
 
 export const DEFAULT_PROTECTED_PATHS: readonly string[] = ["/private/*"];
@@ -198,7 +222,20 @@ function parseAlgorithm(where: string, value: unknown): KeyAlgorithm {
     return fail(where, `algorithm ${show(value)} is not supported; use RSA (2048-bit) or ECDSA (P-256)`);
 }
 
+/**
+ * `pulumi config set --path 'keys[1]' 2027` stores the number 2027 (integers become numbers with
+ * --path): take a whole number as the id written in decimal, refuse any other number.
+ */
+export function numericKeyId(where: string, value: number): string {
+    if (Number.isSafeInteger(value) && value >= 0) return String(value);
+    return fail(
+        where,
+        `is the number ${show(value)}; key ids are strings: set it with pulumi config set --type string --path '${where}' '<id>' (or quote it in the stack file)`,
+    );
+}
+
 function parseKeyId(where: string, value: unknown): string {
+    if (typeof value === "number") return parseKeyId(where, numericKeyId(where, value));
     if (typeof value !== "string" || value === "") {
         fail(where, `needs a key id such as "2026-01", got ${show(value)}`);
     }
@@ -211,6 +248,7 @@ function parseKeyId(where: string, value: unknown): string {
 /** One key: `"2026-01"`, `"2026-11:ECDSA"`, or structured `{ id, algorithm? }`. */
 export function parseKeySpec(index: number, value: unknown): KeySpec {
     const where = `keys[${index}]`;
+    if (typeof value === "number") value = numericKeyId(where, value);
     if (typeof value === "string") {
         const parts = value.split(":");
         if (parts.length > 2) {
@@ -326,6 +364,114 @@ function parseAssetsDir(value: unknown, options: ParseOptions): string | undefin
     return resolved;
 }
 
+/** S3 keeps noncurrent versions at most this long here (100 years): a larger value is a typo. */
+export const MAX_NONCURRENT_VERSION_DAYS = 36500;
+export const DEFAULT_NONCURRENT_VERSION_DAYS = 30;
+
+function parseNoncurrentVersionExpirationDays(value: unknown): number {
+    const key = "noncurrentVersionExpirationDays";
+    if (isUnset(value) || value === "") return DEFAULT_NONCURRENT_VERSION_DAYS;
+    const days = typeof value === "string" && /^[0-9]+$/.test(value) ? Number(value) : value;
+    if (typeof days !== "number" || !Number.isInteger(days) || days < 0 || days > MAX_NONCURRENT_VERSION_DAYS) {
+        fail(key, `must be a whole number of days from 0 (keep old versions forever) to ${MAX_NONCURRENT_VERSION_DAYS}, got ${show(value)}`);
+    }
+    return days;
+}
+
+/** CloudFront response headers policy quota: origins per CORS configuration. */
+export const MAX_CORS_ORIGINS = 50;
+// A serialized browser origin: scheme, host (a leading "*." wildcard allowed), optional port; no path.
+const CORS_ORIGIN = /^https?:\/\/(\*\.)?(localhost|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?|\d{1,3}(\.\d{1,3}){3})(:\d{1,5})?$/;
+
+function parseCorsAllowedOrigins(value: unknown): string[] {
+    const key = "corsAllowedOrigins";
+    if (isUnset(value)) return [];
+    const list = readList(key, value, `pulumi config set --path 'corsAllowedOrigins[0]' https://app.example.com`);
+    if (list.length > MAX_CORS_ORIGINS) fail(key, `has ${list.length} origins; a CORS configuration allows at most ${MAX_CORS_ORIGINS}`);
+    const origins = list.map((item, index) => {
+        const where = `${key}[${index}]`;
+        if (typeof item !== "string") fail(where, `must be an origin string such as "https://app.example.com", got ${show(item)}`);
+        if (item === "*") {
+            fail(where, `"*" cannot be used: responses carry Access-Control-Allow-Credentials (signed cookies), which browsers refuse with a wildcard origin; list each origin, e.g. "https://app.example.com"`);
+        }
+        const origin = item.toLowerCase();
+        if (!CORS_ORIGIN.test(origin)) {
+            fail(where, `${show(item)} is not an origin; write scheme and host (and port), no path or trailing "/", e.g. "https://app.example.com"`);
+        }
+        return origin;
+    });
+    const seen = new Set<string>();
+    for (const origin of origins) {
+        if (seen.has(origin)) fail(key, `lists ${show(origin)} twice; each origin may appear once`);
+        seen.add(origin);
+    }
+    return origins;
+}
+
+/** AWS tag limits (S3 buckets, CloudFront distributions, Secrets Manager): 50 tags, key 128, value 256. */
+export const MAX_TAGS = 50;
+/** S3 object tagging allows only 10 tags per object (the uploaded assets get the tags too). */
+export const MAX_OBJECT_TAGS = 10;
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+function parseTags(value: unknown): Record<string, string> {
+    const key = "tags";
+    if (isUnset(value) || value === "") return {};
+    let decoded: unknown = value;
+    if (typeof value === "string") {
+        try {
+            decoded = JSON.parse(value);
+        } catch {
+            fail(key, `must be a map of tag names to values, got ${show(value)}; set it with pulumi config set --path 'tags.team' platform`);
+        }
+    }
+    if (typeof decoded !== "object" || decoded === null || Array.isArray(decoded)) {
+        fail(key, `must be a map of tag names to values, got ${show(value)}; set it with pulumi config set --path 'tags.team' platform`);
+    }
+    const entries = Object.entries(decoded as Record<string, unknown>);
+    if (entries.length > MAX_TAGS) fail(key, `has ${entries.length} tags; AWS resources take at most ${MAX_TAGS}`);
+    const tags: Record<string, string> = {};
+    for (const [name, raw] of entries) {
+        const where = `${key}.${name}`;
+        if (name.length === 0 || name.length > 128 || !TAG_TEXT.test(name)) {
+            fail(where, `tag name ${show(name)} is invalid; use 1-128 letters, digits, spaces and _ . : / = + - @`);
+        }
+        if (name.toLowerCase().startsWith("aws:")) fail(where, `tag names starting with "aws:" are reserved for AWS; choose another name`);
+        // `pulumi config set --path 'tags.costCenter' 1234` stores a number: tag values are text.
+        const text = typeof raw === "number" || typeof raw === "boolean" ? String(raw) : raw;
+        if (typeof text !== "string") fail(where, `must be a text value, got ${show(raw)}`);
+        if (text.length > 256 || !TAG_TEXT.test(text)) {
+            fail(where, `value ${show(text)} is invalid; use at most 256 letters, digits, spaces and _ . : / = + - @`);
+        }
+        tags[name] = text;
+    }
+    return tags;
+}
+
+// S3 bucket names (general purpose): 3-63 lower-case letters, digits, dots, hyphens.
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function parseAccessLogsBucket(value: unknown): string | undefined {
+    const key = "accessLogsBucket";
+    const text = readOptionalString(key, value);
+    if (text === undefined) return undefined;
+    // CloudFront's own field takes the bucket's domain name; accept that spelling too.
+    const name = text.endsWith(".s3.amazonaws.com") ? text.slice(0, -".s3.amazonaws.com".length) : text;
+    if (!BUCKET_NAME.test(name) || name.includes("..")) {
+        fail(key, `${show(text)} is not an S3 bucket name; give the name of an existing bucket, e.g. "my-cdn-logs"`);
+    }
+    return name;
+}
+
+function parseAccessLogsPrefix(value: unknown): string | undefined {
+    const key = "accessLogsPrefix";
+    const prefix = readOptionalString(key, value);
+    if (prefix === undefined) return undefined;
+    if (prefix.startsWith("/")) fail(key, `${show(prefix)} must not start with "/"; S3 keys have no leading slash, e.g. "cdn/"`);
+    if (prefix.length > 512) fail(key, `is ${prefix.length} characters long; keep it under 512`);
+    return prefix;
+}
+
 function suggest(unknownKey: string): string {
     const lower = unknownKey.toLowerCase();
     const close = CONFIG_KEYS.find((known) => known.toLowerCase() === lower || known.toLowerCase().startsWith(lower) || lower.startsWith(known.toLowerCase()));
@@ -377,5 +523,39 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         ipv6: readBoolean("ipv6", raw.ipv6, true),
         assetsDir: parseAssetsDir(raw.assetsDir, options),
         forceDestroy: readBoolean("forceDestroy", raw.forceDestroy, false),
+        ...parseOperationsSettings(raw, storePrivateKey, assetsDirSet(raw)),
+    };
+}
+
+function assetsDirSet(raw: RawConfig): boolean {
+    return !isUnset(raw.assetsDir) && raw.assetsDir !== "";
+}
+
+/** Private-key export, object-version expiry, CORS, tags and access logging (issue 13, items 20-25). */
+function parseOperationsSettings(
+    raw: RawConfig,
+    storePrivateKey: boolean,
+    uploadsAssets: boolean,
+): Pick<StackSettings, "exportPrivateKey" | "noncurrentVersionExpirationDays" | "corsAllowedOrigins" | "tags" | "accessLogsBucket" | "accessLogsPrefix"> {
+    const exportPrivateKey = readBoolean("exportPrivateKey", raw.exportPrivateKey, true);
+    if (!exportPrivateKey && !storePrivateKey) {
+        fail("exportPrivateKey", `is false but ${configKey("storePrivateKey")} is false too: nothing could sign; set storePrivateKey to true (signers read the key from Secrets Manager)`);
+    }
+    const tags = parseTags(raw.tags);
+    if (uploadsAssets && Object.keys(tags).length > MAX_OBJECT_TAGS) {
+        fail("tags", `has ${Object.keys(tags).length} tags, but the files of ${configKey("assetsDir")} are S3 objects, which take at most ${MAX_OBJECT_TAGS}; remove some tags`);
+    }
+    const accessLogsBucket = parseAccessLogsBucket(raw.accessLogsBucket);
+    const accessLogsPrefix = parseAccessLogsPrefix(raw.accessLogsPrefix);
+    if (accessLogsPrefix !== undefined && accessLogsBucket === undefined) {
+        fail("accessLogsPrefix", `is set but ${configKey("accessLogsBucket")} is empty; name the bucket that receives the logs, or remove the prefix`);
+    }
+    return {
+        exportPrivateKey,
+        noncurrentVersionExpirationDays: parseNoncurrentVersionExpirationDays(raw.noncurrentVersionExpirationDays),
+        corsAllowedOrigins: parseCorsAllowedOrigins(raw.corsAllowedOrigins),
+        tags,
+        accessLogsBucket,
+        accessLogsPrefix,
     };
 }

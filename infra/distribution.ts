@@ -26,13 +26,13 @@ export interface CacheBehaviours {
     orderedCacheBehaviors: (BehaviourSettings & { pathPattern: string })[];
 }
 
-// Static files only: GET/HEAD (+OPTIONS for CORS preflight); signatures travel in the query string
-// or cookies and are checked by CloudFront before the cache, so CachingOptimized is safe here.
+// Static files only: GET/HEAD (OPTIONS only with corsAllowedOrigins, see cors.ts); signatures travel
+// in the query string or cookies and are checked by CloudFront before the cache, so CachingOptimized is safe here.
 function behaviourSettings(originId: string): BehaviourSettings {
     return {
         targetOriginId: originId,
         viewerProtocolPolicy: "redirect-to-https",
-        allowedMethods: ["GET", "HEAD", "OPTIONS"],
+        allowedMethods: ["GET", "HEAD"],
         cachedMethods: ["GET", "HEAD"],
         cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
         compress: true,

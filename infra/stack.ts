@@ -7,6 +7,8 @@ import { DEFAULT_BEHAVIOUR, SigningKeyGroup } from "../components";
 import type { AssetFile } from "./assets";
 import type { StackSettings } from "./config";
 import { S3_ORIGIN_ID, baseUrlFor, limitText, bucketPolicyDocument, buildCacheBehaviours, protectedSelection } from "./distribution";
+import { corsResponseHeadersConfig, s3CorsRules, withCors } from "./cors";
+import { accessLoggingConfig, noncurrentVersionLifecycleRules, resourceTags } from "./operations";
 
 export interface ContentStack {
     bucket: aws.s3.Bucket;
@@ -24,7 +26,8 @@ export interface ContentStackOutputs {
     keyPairId: pulumi.Output<string>;
     keyPairIds: pulumi.Output<Record<string, string>>;
     publicKeyPems: pulumi.Output<Record<string, string>>;
-    privateKeyPem: pulumi.Output<string>;
+    /** undefined with exportPrivateKey false: no privateKeyPem stack output at all. */
+    privateKeyPem: pulumi.Output<string> | undefined;
     privateKeySecretArn: pulumi.Output<string> | undefined;
     privateKeyReadPolicy: pulumi.Output<string> | undefined;
     protectedPaths: string[];
@@ -34,7 +37,7 @@ export interface ContentStackOutputs {
 
 /** The private origin bucket: no public access, owner-enforced objects, SSE-S3, versioned. */
 function privateBucket(settings: StackSettings) {
-    const bucket = new aws.s3.Bucket("content", { forceDestroy: settings.forceDestroy });
+    const bucket = new aws.s3.Bucket("content", { forceDestroy: settings.forceDestroy, tags: resourceTags(settings.tags) });
     const child = { parent: bucket };
     const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
         "content-public-access",
@@ -58,12 +61,31 @@ function privateBucket(settings: StackSettings) {
         {
             bucket: bucket.id,
             // SSE-S3: OAC can read it without KMS grants for CloudFront.
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+            // No bucketKeyEnabled: S3 Bucket Keys only reduce KMS calls and do nothing for AES256.
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
         },
         child,
     );
-    new aws.s3.BucketVersioning("content-versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, child);
+    const versioning = new aws.s3.BucketVersioning("content-versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, child);
+    expireNoncurrentVersions(bucket, versioning, settings.noncurrentVersionExpirationDays);
     return { bucket, publicAccessBlock, ownership };
+}
+
+/** Old object versions are deleted after `days` (none with 0), once versioning is on. */
+function expireNoncurrentVersions(bucket: aws.s3.Bucket, versioning: aws.s3.BucketVersioning, days: number): void {
+    const rules = noncurrentVersionLifecycleRules(days);
+    if (rules.length === 0) return;
+    new aws.s3.BucketLifecycleConfiguration("content-lifecycle", { bucket: bucket.id, rules }, { parent: bucket, dependsOn: [versioning] });
+}
+
+/** With corsAllowedOrigins: the response headers policy for the behaviours and the bucket's CORS rule for preflights. */
+function corsResources(settings: StackSettings, bucket: aws.s3.Bucket, label: string): aws.cloudfront.ResponseHeadersPolicy | undefined {
+    if (settings.corsAllowedOrigins.length === 0) return undefined;
+    new aws.s3.BucketCorsConfiguration("content-cors", { bucket: bucket.id, corsRules: s3CorsRules(settings.corsAllowedOrigins) }, { parent: bucket });
+    return new aws.cloudfront.ResponseHeadersPolicy("cdn-cors", {
+        comment: limitText(`${label}: CORS with credentials for ${settings.corsAllowedOrigins.join(" ")}`, 128),
+        corsConfig: corsResponseHeadersConfig(settings.corsAllowedOrigins),
+    });
 }
 
 export function createContentStack(settings: StackSettings, assets: readonly AssetFile[]): { stack: ContentStack; outputs: ContentStackOutputs } {
@@ -81,6 +103,8 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         keys: settings.keys.map((spec) => ({ id: spec.id, algorithm: spec.algorithm })),
         activeKey: settings.activeKey,
         comment: limitText(`${label}: signed URLs and cookies`, 128),
+        // MERGE(tags): pass `tags: resourceTags(settings.tags)` here once SigningKeyGroupArgs has its
+        // `tags` input (the component tags its Secrets Manager secret with them).
         storePrivateKey: settings.storePrivateKey
             ? settings.privateKeyKmsKeyId !== undefined
                 ? { kmsKeyId: settings.privateKeyKmsKeyId }
@@ -88,8 +112,9 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
             : false,
     });
 
+    const corsPolicy = corsResources(settings, bucket, label);
     const behaviours = signing.attachTo(
-        buildCacheBehaviours(settings.protectedPaths, S3_ORIGIN_ID),
+        withCors(buildCacheBehaviours(settings.protectedPaths, S3_ORIGIN_ID), corsPolicy?.id),
         protectedSelection(settings.protectedPaths, settings.protectDefaultBehavior, DEFAULT_BEHAVIOUR),
     );
 
@@ -116,6 +141,8 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         viewerCertificate: customCertificate
             ? { acmCertificateArn: settings.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }
             : { cloudfrontDefaultCertificate: true },
+        loggingConfig: accessLoggingConfig(settings.accessLogsBucket, settings.accessLogsPrefix),
+        tags: resourceTags(settings.tags),
     });
 
     new aws.s3.BucketPolicy(
@@ -140,6 +167,7 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
                     key: asset.key,
                     source: new pulumi.asset.FileAsset(asset.path),
                     contentType: asset.contentType,
+                    tags: resourceTags(settings.tags),
                 },
                 { parent: bucket, dependsOn: [ownership] },
             ),
@@ -154,7 +182,7 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         keyPairId: signing.activeKeyPairId,
         keyPairIds: signing.keyPairIds,
         publicKeyPems: signing.publicKeyPems,
-        privateKeyPem: pulumi.secret(signing.privateKeyPem),
+        privateKeyPem: settings.exportPrivateKey ? pulumi.secret(signing.privateKeyPem) : undefined,
         privateKeySecretArn: settings.storePrivateKey ? signing.privateKeySecretArn : undefined,
         privateKeyReadPolicy: settings.storePrivateKey ? signing.privateKeyReadPolicy : undefined,
         protectedPaths: settings.protectedPaths,

@@ -31,7 +31,8 @@ describe("infra builders: cache behaviours", () => {
             assert.equal(behaviour.cachePolicyId, "658327ea-f89d-4fab-a63d-7e88639e58f6");
             assert.equal(behaviour.cachePolicyId, CACHING_OPTIMIZED_POLICY_ID);
             assert.equal(behaviour.compress, true);
-            assert.deepEqual(behaviour.allowedMethods, ["GET", "HEAD", "OPTIONS"]);
+            // OPTIONS only with CORS (infra/cors.ts): no preflight can succeed without a CORS configuration
+            assert.deepEqual(behaviour.allowedMethods, ["GET", "HEAD"]);
             assert.deepEqual(behaviour.cachedMethods, ["GET", "HEAD"]);
             assert.equal(behaviour.trustedKeyGroups, undefined);
             assert.equal("forwardedValues" in behaviour, false, "legacy forwardedValues must not be combined with a cache policy");

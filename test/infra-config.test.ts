@@ -56,6 +56,12 @@ describe("infra config: parseStackConfig", () => {
             ipv6: true,
             assetsDir: undefined,
             forceDestroy: false,
+            exportPrivateKey: true,
+            noncurrentVersionExpirationDays: 30,
+            corsAllowedOrigins: [],
+            tags: {},
+            accessLogsBucket: undefined,
+            accessLogsPrefix: undefined,
         });
     });
 
@@ -197,7 +203,7 @@ describe("infra config: parseStackConfig", () => {
             assertConfigError({ keys: ["k1:DSA"] }, "keys[0]", /algorithm "DSA" is not supported; use RSA.*or ECDSA/);
             assertConfigError({ keys: [{ id: "k1", bits: 4096 }] }, "keys[0]", /unknown field "bits"/);
             assertConfigError({ keys: [{ algorithm: "RSA" }] }, "keys[0]", /needs a key id/);
-            assertConfigError({ keys: [7] }, "keys[0]", /must be "<id>"/);
+            assertConfigError({ keys: [true] }, "keys[0]", /must be "<id>"/);
             assertConfigError({ keys: ["k1", "k1:ECDSA"] }, "keys", /"k1" twice/);
             assertConfigError({ keys: [] }, "keys", /is empty/);
             assertConfigError({ keys: ["a", "b", "c", "d", "e", "f"] }, "keys", /6 keys; a key group holds at most 5/);

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { installMocks, MOCK_PROJECT, Recorder, RecordedResource, resolve } from "./harness/mocks";
 import { listAssetFiles } from "../infra/assets";
-import { parseStackConfig } from "../infra/config";
+import { UNDECLARED_CONFIG_KEYS, parseStackConfig } from "../infra/config";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROGRAM = require.resolve("../infra/index");
@@ -153,6 +153,10 @@ interface Expectations {
     forceDestroy: boolean;
     /** keys of uploaded objects with their content types */
     assets: [string, string][];
+    /** default true: the privateKeyPem output exists (secret) */
+    exportPrivateKey?: boolean;
+    /** default []: with origins every behaviour also allows OPTIONS (preflights) */
+    corsAllowedOrigins?: string[];
 }
 
 /** Every security-relevant input of every resource, and every output, for one configuration. */
@@ -185,7 +189,7 @@ async function checkStack(run: ProgramRun, expected: Expectations): Promise<void
     assert.deepEqual(inputs(ownership), { bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } });
     const encryption = rec.one(T.encryption);
     assert.equal(inputs(encryption).bucket, bucketName);
-    assert.deepEqual(inputs(encryption).rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }]);
+    assert.deepEqual(inputs(encryption).rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
     const versioning = rec.one(T.versioning);
     assert.deepEqual(inputs(versioning), { bucket: bucketName, versioningConfiguration: { status: "Enabled" } });
     for (const child of [pab, ownership, encryption, versioning]) assert.equal(child.parentUrn, bucket.urn);
@@ -247,7 +251,11 @@ async function checkStack(run: ProgramRun, expected: Expectations): Promise<void
         assert.equal(behaviour.cachePolicyId, "658327ea-f89d-4fab-a63d-7e88639e58f6", `${label}: CachingOptimized`);
         assert.equal(behaviour.compress, true, `${label}: compression`);
         assert.equal(behaviour.targetOriginId, origin.originId, `${label}: origin`);
-        assert.deepEqual(behaviour.allowedMethods, ["GET", "HEAD", "OPTIONS"]);
+        if ((expected.corsAllowedOrigins ?? []).length > 0) {
+            assert.deepEqual(behaviour.allowedMethods, ["GET", "HEAD", "OPTIONS"], `${label}: OPTIONS for CORS preflights`);
+        } else {
+            assert.deepEqual(behaviour.allowedMethods, ["GET", "HEAD"], `${label}: no OPTIONS without CORS`);
+        }
         assert.deepEqual(behaviour.cachedMethods, ["GET", "HEAD"]);
         assert.equal(behaviour.forwardedValues, undefined);
         assert.equal(behaviour.trustedSigners, undefined, `${label}: no legacy trusted signers`);
@@ -311,8 +319,12 @@ async function checkStack(run: ProgramRun, expected: Expectations): Promise<void
     const pems = outputs.publicKeyPems as Record<string, string>;
     assert.deepEqual(Object.keys(pems), expected.keys.map((k) => k.id));
     for (const pem of Object.values(pems)) assert.match(pem, /^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\n$/);
-    assert.match(outputs.privateKeyPem as string, /^-----BEGIN (RSA |EC )?PRIVATE KEY-----\n/);
-    assert.equal(await pulumi.isSecret(module.privateKeyPem as pulumi.Output<string>), true, "privateKeyPem must be a secret output");
+    if (expected.exportPrivateKey === false) {
+        assert.equal(module.privateKeyPem, undefined, "exportPrivateKey false: no privateKeyPem stack output");
+    } else {
+        assert.match(outputs.privateKeyPem as string, /^-----BEGIN (RSA |EC )?PRIVATE KEY-----\n/);
+        assert.equal(await pulumi.isSecret(module.privateKeyPem as pulumi.Output<string>), true, "privateKeyPem must be a secret output");
+    }
     for (const name of ["bucketName", "keyPairId", "baseUrl"] as const) {
         assert.equal(await pulumi.isSecret(module[name] as pulumi.Output<string>), false, `${name} must not be secret`);
     }
@@ -339,7 +351,9 @@ describe("infra program (mocks)", function () {
     it("Pulumi.yaml declares every setting with type, description and default, matching the program's defaults", () => {
         const settings = projectSettings();
         const declared = Object.keys(settings).sort();
-        const known = Object.keys(parseStackConfig({})).sort();
+        const known = Object.keys(parseStackConfig({}))
+            .filter((key) => !(UNDECLARED_CONFIG_KEYS as readonly string[]).includes(key))
+            .sort();
         assert.deepEqual(declared, known);
         for (const [key, setting] of Object.entries(settings)) {
             assert.ok(["string", "integer", "boolean", "array"].includes(setting.type), `${key}: type ${setting.type}`);
@@ -354,6 +368,7 @@ describe("infra program (mocks)", function () {
         }
         // the Pulumi.yaml defaults and the parser's built-in defaults agree
         const fromYaml: Record<string, unknown> = {};
+        // `tags` (a map) cannot be declared; its default is {} in both places
         for (const [key, setting] of Object.entries(settings)) fromYaml[key] = setting.default;
         assert.deepEqual(parseStackConfig(fromYaml, { baseDir: ROOT }), parseStackConfig({}));
     });
@@ -366,6 +381,12 @@ describe("infra program (mocks)", function () {
                 if (!fullKey.startsWith(`${MOCK_PROJECT}:`)) continue;
                 const key = fullKey.slice(MOCK_PROJECT.length + 1);
                 const setting = settings[key];
+                if ((UNDECLARED_CONFIG_KEYS as readonly string[]).includes(key)) {
+                    // a map, which project config cannot declare (tags)
+                    assert.ok(typeof value === "object" && value !== null && !Array.isArray(value), `${stackFile}: ${fullKey} must be a map`);
+                    assert.ok(Object.values(value).every((v) => typeof v === "string"), `${stackFile}: ${fullKey} values must be strings`);
+                    continue;
+                }
                 assert.ok(setting, `${stackFile}: ${fullKey} is not declared in Pulumi.yaml`);
                 if (setting.type === "array") {
                     assert.ok(Array.isArray(value) && value.every((v) => typeof v === "string"), `${stackFile}: ${fullKey} must be a list of strings`);
@@ -439,6 +460,8 @@ describe("infra program (mocks)", function () {
             ipv6: true,
             forceDestroy: false,
             assets: [],
+            exportPrivateKey: false,
+            corsAllowedOrigins: ["https://app.example.com"],
         });
         assert.equal(run.outputs.baseUrl, "https://cdn.example.com");
     });

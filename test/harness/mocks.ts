@@ -258,6 +258,18 @@ function computedFor(
                 },
             };
         }
+        case "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": {
+            // CloudFront policies: a UUID id, a global ARN (no region), an etag, an autoname
+            const id = uuidOf("id:" + urn);
+            return {
+                id,
+                computed: {
+                    arn: `arn:aws:cloudfront::${account}:response-headers-policy/${id}`,
+                    etag: "E" + hashOf("etag:" + urn + JSON.stringify(plain.corsConfig ?? {}), 13).toUpperCase(),
+                    name: str(plain.name) ?? autoname(name, urn),
+                },
+            };
+        }
         case "aws:s3/bucket:Bucket":
         case "aws:s3/bucketV2:BucketV2": {
             const bucket = str(plain.bucket) ?? `${name}-${hashOf("bucket:" + urn, 7)}`;
@@ -297,6 +309,8 @@ const NO_ARN = new Set<string>([
     "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
     "aws:s3/bucketVersioning:BucketVersioning",
     "aws:s3/bucketVersioningV2:BucketVersioningV2",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration",
 ]);
 
 /** Built-in invokes; anything else fails loudly. */
