@@ -35,6 +35,7 @@ export const CONFIG_KEYS = [
     "ipv6",
     "assetsDir",
     "forceDestroy",
+    "pathGuard",
 ] as const;
 
 /**
@@ -69,6 +70,8 @@ export interface StackSettings {
     assetsDir?: string;
     /** Delete every object version on `pulumi destroy` (the bucket is versioned). */
     forceDestroy: boolean;
+    /** Associate the path guard CloudFront Function with the behaviours that need no signature. */
+    pathGuard: boolean;
 }
 
 export const DEFAULT_PROTECTED_PATHS: readonly string[] = ["/private/*"];
@@ -377,5 +380,6 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         ipv6: readBoolean("ipv6", raw.ipv6, true),
         assetsDir: parseAssetsDir(raw.assetsDir, options),
         forceDestroy: readBoolean("forceDestroy", raw.forceDestroy, false),
+        pathGuard: readBoolean("pathGuard", raw.pathGuard, true),
     };
 }
