@@ -56,6 +56,7 @@ describe("infra config: parseStackConfig", () => {
             ipv6: true,
             assetsDir: undefined,
             forceDestroy: false,
+            pathGuard: true,
         });
     });
 
