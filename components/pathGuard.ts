@@ -68,7 +68,11 @@ export function validatePathGuardPatterns(protectedPaths: unknown, field = "prot
 export function pathPatternRegexSource(pattern: string): string {
     const withSlash = pattern.startsWith("/") || pattern.startsWith("*") ? pattern : `/${pattern}`;
     let source = "";
+    let previous = "";
     for (const ch of withSlash) {
+        // "**" matches what "*" matches; one keeps the generated code small.
+        if (ch === "*" && previous === "*") continue;
+        previous = ch;
         if (ch === "*") source += "[\\s\\S]*";
         else if (ch === "?") source += "[\\s\\S]";
         else source += ch.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
@@ -88,8 +92,7 @@ export function pathGuardSource(protectedPaths: string[]): string {
     const patterns = validatePathGuardPatterns(protectedPaths);
     const alternatives = patterns.map(pathPatternRegexSource).join("|");
     const source = [
-        "// Path guard (cloudfront-signed-content), generated from the protected path patterns:",
-        ...patterns.map((p) => `//   ${JSON.stringify(p)}`),
+        "// Path guard (cloudfront-signed-content), generated from the protected path patterns in PROTECTED.",
         "// CloudFront matches behaviours on the normalised path (%2F stays encoded) but S3 decodes the raw",
         "// path once, so /private%2Fcat.jpeg would reach private/cat.jpeg through a public behaviour.",
         "// This viewer-request function refuses such requests and passes every other one through unchanged.",
