@@ -4,6 +4,7 @@ import { normalizeRequestPath } from "../edge/paths";
 import { InputError } from "../lib/errors";
 import { relativeTime } from "../lib/inspect";
 import { parseCookieHeader, stripSigningParams } from "../lib/signedRequest";
+import { escapeControl } from "../lib/terminal";
 import { isoTime as iso, trustedKey, verifyRequest, type VerificationResult, type VerifiedPolicy } from "../lib/verifier";
 import { atTime, parseCommandArgs } from "./args";
 import type { CliCommand } from "./io";
@@ -52,7 +53,8 @@ function policyLines(policy: VerifiedPolicy, now: Date): [string, string][] {
 
 function table(rows: [string, string][]): string {
   const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}\n`).join("");
+  // Values come from the URL and cookies: control characters are escaped so they cannot paint fake lines.
+  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${escapeControl(v)}\n`).join("");
 }
 
 function describe(result: VerificationResult, now: Date, keySource: string): string {
@@ -62,7 +64,7 @@ function describe(result: VerificationResult, now: Date, keySource: string): str
       ...policyLines(result.policy, now),
       ["keys", keySource],
     ];
-    return `OK CloudFront would serve ${result.resourceUrl}\n${table(rows)}`;
+    return `OK CloudFront would serve ${escapeControl(result.resourceUrl)}\n${table(rows)}`;
   }
   const rows: [string, string][] = [
     ["check", result.check],
@@ -132,9 +134,11 @@ export const run: CliCommand = async (argv, io) => {
   if (values.json) {
     io.out(`${JSON.stringify({ ...result, served, ...(unprotectedNote ? { note: unprotectedNote } : {}) }, null, 2)}\n`);
   } else {
-    if (unprotectedNote && !result.ok) io.out(`OK CloudFront would serve ${result.resourceUrl} without checking credentials\n${unprotectedNote}\nfor reference, on a protected path it would answer:\n`);
+    if (unprotectedNote && !result.ok) {
+      io.out(`OK CloudFront would serve ${escapeControl(result.resourceUrl)} without checking credentials\n${escapeControl(unprotectedNote)}\nfor reference, on a protected path it would answer:\n`);
+    }
     io.out(describe(result, at, keys.source));
-    if (unprotectedNote && result.ok) io.out(`${unprotectedNote}\n`);
+    if (unprotectedNote && result.ok) io.out(`${escapeControl(unprotectedNote)}\n`);
   }
   return served ? 0 : 1;
 };
