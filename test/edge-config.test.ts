@@ -163,6 +163,7 @@ describe("edge: cache behaviours, config sources, paths", () => {
       });
       assert.match(banner, /listening on http:\/\/127\.0\.0\.1:\d+/);
       assert.match(banner, /protected\s+\/private\/\*/);
+      assert.match(banner, /path guard\s+on /);
       assert.match(banner, /npm run -s sign -- url http:\/\/127\.0\.0\.1:\d+\/private\/cat\.jpeg --expires-in 1h --key-pair-id K[A-Z0-9]{13} --private-key-file \S+\.pem/);
       assert.ok(!banner.includes("PRIVATE KEY"));
       const keyFile = /--private-key-file (\S+\.pem)/.exec(banner)![1];
@@ -171,6 +172,33 @@ describe("edge: cache behaviours, config sources, paths", () => {
       child.kill("SIGTERM");
       assert.equal(await exited, 0);
       assert.equal(fs.existsSync(keyFile), false);
+    });
+    it("--no-path-guard: the banner says so and /private%2Fcat.jpeg serves the protected file (the leak the guard closes)", async function () {
+      if (!fs.existsSync(MAIN)) this.skip();
+      const child = spawn(process.execPath, [MAIN, "--port", "0", "--quiet", "--no-path-guard"], { stdio: ["ignore", "pipe", "pipe"] });
+      try {
+        let out = "";
+        const banner = await new Promise<string>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
+          child.stdout.on("data", (c: Buffer) => {
+            out += c.toString();
+            if (out.includes("verify:")) {
+              clearTimeout(timer);
+              resolve(out);
+            }
+          });
+          child.on("exit", (code) => reject(new Error(`edge exited ${code}: ${out}`)));
+        });
+        assert.match(banner, /path guard\s+OFF \(--no-path-guard\)/);
+        const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)![1];
+        const leaked = await get(`${url}/private%2Fcat.jpeg`);
+        assert.equal(leaked.status, 200);
+        assert.deepEqual(leaked.body, fs.readFileSync(path.resolve(__dirname, "..", "sample", "site", "private", "cat.jpeg")));
+      } finally {
+        const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+        child.kill("SIGTERM");
+        await exited;
+      }
     });
     it("bad arguments: exit 2 and one error line", async function () {
       if (!fs.existsSync(MAIN)) this.skip();
