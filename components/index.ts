@@ -25,7 +25,7 @@ export type { StoredSigningKey } from "./policy";
 export { SigningKeyGroup, SIGNING_KEY_GROUP_TYPE, privateKeyArgsFor } from "./signingKeyGroup";
 export {
     pathGuardSource,
-    pathPatternRegexSource,
+    canonicalPathPattern,
     validatePathGuardPatterns,
     PathGuardError,
     PATH_GUARD_RUNTIME,

@@ -61,23 +61,10 @@ export function validatePathGuardPatterns(protectedPaths: unknown, field = "prot
     });
 }
 
-/**
- * A CloudFront path pattern as regular-expression source, anchored: case-sensitive, `*` = any characters
- * (including `/`), `?` = exactly one character; a pattern without a leading `/` is matched as if it had one.
- */
-export function pathPatternRegexSource(pattern: string): string {
+/** A pattern as CloudFront matches it: without a leading `/` it is matched as if it had one; "**" is "*". */
+export function canonicalPathPattern(pattern: string): string {
     const withSlash = pattern.startsWith("/") || pattern.startsWith("*") ? pattern : `/${pattern}`;
-    let source = "";
-    let previous = "";
-    for (const ch of withSlash) {
-        // "**" matches what "*" matches; one keeps the generated code small.
-        if (ch === "*" && previous === "*") continue;
-        previous = ch;
-        if (ch === "*") source += "[\\s\\S]*";
-        else if (ch === "?") source += "[\\s\\S]";
-        else source += ch.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
-    }
-    return source;
+    return withSlash.replace(/\*{2,}/g, "*");
 }
 
 /**
@@ -90,13 +77,13 @@ export function pathPatternRegexSource(pattern: string): string {
  */
 export function pathGuardSource(protectedPaths: string[]): string {
     const patterns = validatePathGuardPatterns(protectedPaths);
-    const alternatives = patterns.map(pathPatternRegexSource).join("|");
+    const canonical = patterns.map(canonicalPathPattern);
     const source = [
         "// Path guard (cloudfront-signed-content), generated from the protected path patterns in PROTECTED.",
         "// CloudFront matches behaviours on the normalised path (%2F stays encoded) but S3 decodes the raw",
         "// path once, so /private%2Fcat.jpeg would reach private/cat.jpeg through a public behaviour.",
         "// This viewer-request function refuses such requests and passes every other one through unchanged.",
-        `var PROTECTED = /^(?:${alternatives})$/;`,
+        `var PROTECTED = ${JSON.stringify(canonical)};`,
         `var DENIED = ${JSON.stringify(PATH_GUARD_DENIED_BODY)};`,
         "",
         "function deny() {",
@@ -106,6 +93,36 @@ export function pathGuardSource(protectedPaths: string[]): string {
         "    headers: { 'content-type': { value: 'text/xml' }, 'cache-control': { value: 'no-store' } },",
         "    body: { encoding: 'text', data: DENIED }",
         "  };",
+        "}",
+        "",
+        "// CloudFront path pattern matching: case-sensitive, * any characters (including /), ? exactly one.",
+        "// Greedy with one backtrack point: O(pattern x path) at worst, no catastrophic backtracking.",
+        "function matches(pattern, text) {",
+        "  var p = 0, t = 0, star = -1, mark = 0;",
+        "  while (t < text.length) {",
+        "    var c = pattern.charAt(p);",
+        "    if (p < pattern.length && c === '*') {",
+        "      star = p++;",
+        "      mark = t;",
+        "    } else if (p < pattern.length && (c === '?' || c === text.charAt(t))) {",
+        "      p++;",
+        "      t++;",
+        "    } else if (star !== -1) {",
+        "      p = star + 1;",
+        "      t = ++mark;",
+        "    } else {",
+        "      return false;",
+        "    }",
+        "  }",
+        "  while (p < pattern.length && pattern.charAt(p) === '*') p++;",
+        "  return p === pattern.length;",
+        "}",
+        "",
+        "function isProtected(key) {",
+        "  for (var i = 0; i < PROTECTED.length; i++) {",
+        "    if (matches(PROTECTED[i], key)) return true;",
+        "  }",
+        "  return false;",
         "}",
         "",
         "function decode(text) {",
@@ -126,7 +143,7 @@ export function pathGuardSource(protectedPaths: string[]): string {
         "  // S3 reads a literal + in the path as a space: check both spellings.",
         "  var spaced = uri.indexOf('+') === -1 ? key : decode(uri.replace(/\\+/g, '%20'));",
         "  if (key === null || spaced === null) return deny();",
-        "  if (PROTECTED.test(key) || PROTECTED.test(spaced)) return deny();",
+        "  if (isProtected(key) || isProtected(spaced)) return deny();",
         "  return request;",
         "}",
         "",

@@ -34,7 +34,7 @@ export interface FunctionResponse {
 
 export type FunctionOutcome = { kind: "request"; uri: string } | { kind: "response"; response: FunctionResponse } | { kind: "error"; reason: string };
 
-/** A bound on one invocation; CloudFront allows about 1 ms of compute, this only stops a runaway loop. */
+/** Default bound on one invocation; CloudFront allows about 1 ms of compute, this only stops a runaway loop. */
 const RUN_TIMEOUT_MS = 1000;
 
 function add(target: Record<string, FunctionValue>, name: string, value: string): void {
@@ -120,20 +120,36 @@ function responseFrom(result: Record<string, unknown>): FunctionOutcome {
 export class CloudFrontFunction {
   private readonly context: vm.Context;
   private readonly invoke = new vm.Script("JSON.stringify(handler(JSON.parse(__event)))", { filename: "cloudfront-function-invoke.js" });
+  /** The handler behind a JSON-in/JSON-out wrapper, called without a watchdog (timeoutMs 0). */
+  private readonly direct: (eventJson: string) => unknown;
+  private readonly timeoutMs: number;
 
-  /** Throws when the source does not compile or defines no `handler` function. */
-  constructor(readonly source: string, readonly name = "cloudfront-function.js") {
+  /**
+   * Throws when the source does not compile or defines no `handler` function. `timeoutMs` bounds each
+   * run (default 1000); 0 runs without a watchdog thread — about 20 times faster, for sources whose work
+   * is bounded by construction, such as the generated path guard (no loops beyond pattern x path).
+   */
+  constructor(readonly source: string, readonly name = "cloudfront-function.js", options: { timeoutMs?: number } = {}) {
+    this.timeoutMs = options.timeoutMs ?? RUN_TIMEOUT_MS;
     this.context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false } });
     new vm.Script(source, { filename: name }).runInContext(this.context, { timeout: RUN_TIMEOUT_MS });
     if (typeof (this.context as { handler?: unknown }).handler !== "function") throw new Error(`${name} defines no handler(event) function`);
+    this.direct = new vm.Script("(function (text) { return JSON.stringify(handler(JSON.parse(text))); })").runInContext(this.context) as (
+      eventJson: string,
+    ) => unknown;
   }
 
   /** Runs the handler on `event`; a throw, a timeout or a malformed result is an error (CloudFront: 503). */
   run(event: ViewerRequestEvent): FunctionOutcome {
     let text: unknown;
     try {
-      (this.context as { __event?: string }).__event = JSON.stringify(event);
-      text = this.invoke.runInContext(this.context, { timeout: RUN_TIMEOUT_MS });
+      const json = JSON.stringify(event);
+      if (this.timeoutMs === 0) {
+        text = this.direct(json);
+      } else {
+        (this.context as { __event?: string }).__event = json;
+        text = this.invoke.runInContext(this.context, { timeout: this.timeoutMs });
+      }
     } catch (error) {
       return { kind: "error", reason: error instanceof Error ? error.message : String(error) };
     }

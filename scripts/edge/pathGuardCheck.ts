@@ -13,7 +13,7 @@ export function pathGuardRefuses(protectedPaths: string[], rawPath: string): boo
   const cacheKey = JSON.stringify(protectedPaths);
   let guard = cache.get(cacheKey);
   if (!guard) {
-    guard = new CloudFrontFunction(pathGuardSource(protectedPaths), "path-guard.js");
+    guard = new CloudFrontFunction(pathGuardSource(protectedPaths), "path-guard.js", { timeoutMs: 0 });
     cache.set(cacheKey, guard);
   }
   const req = { method: "GET", rawHeaders: [], socket: {} } as unknown as IncomingMessage;

@@ -313,7 +313,8 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
   let guard: CloudFrontFunction | undefined;
   if ((options.pathGuard ?? true) && protectedPaths.length > 0 && !protectDefaultBehavior) {
     try {
-      guard = new CloudFrontFunction(pathGuardSource(protectedPaths), "path-guard.js");
+      // Its work is bounded (pattern x path, the path within the header limit): no per-request watchdog.
+      guard = new CloudFrontFunction(pathGuardSource(protectedPaths), "path-guard.js", { timeoutMs: 0 });
     } catch (error) {
       devKey?.dispose();
       if (error instanceof PathGuardError) throw new InputError(`path guard: ${error.message} (or run with --no-path-guard)`);
