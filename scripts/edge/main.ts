@@ -110,7 +110,7 @@ function pathGuardWanted(noPathGuard: boolean, outputs: StackOutputs | undefined
 
 function pathGuardLine(edge: RunningEdge): string {
   if (edge.pathGuard) return "on (the stack's CloudFront Function, on the public default behaviour)";
-  if (edge.protectDefaultBehavior || edge.protectedPaths.length === 0) return "none (no behaviour both public and next to a protected one)";
+  if (edge.protectDefaultBehavior || edge.protectedPaths.length === 0) return "not needed (nothing is protected, or the default behaviour is protected too)";
   return "OFF (--no-path-guard): encoded paths such as /private%2F... reach protected files unsigned";
 }
 

@@ -153,7 +153,7 @@ async function handle(state: EdgeState, req: http.IncomingMessage, res: http.Ser
     return "400 # in the request target";
   }
   // RFC 9112 §3.2: more than one Host header is a bad request (Node keeps only the first).
-  if (req.rawHeaders.filter((_value, i) => i % 2 === 0 && _value.toLowerCase() === "host").length > 1) {
+  if (req.rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === "host").length > 1) {
     sendXml(req, res, 400, errorXml("InvalidArgument", "More than one Host header"));
     return "400 more than one Host header";
   }
