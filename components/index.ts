@@ -23,3 +23,15 @@ export type { CacheBehaviourLike, CacheBehaviours } from "./behaviours";
 export { secretReadPolicyDocument, storedSigningKeyJson } from "./policy";
 export type { StoredSigningKey } from "./policy";
 export { SigningKeyGroup, SIGNING_KEY_GROUP_TYPE, privateKeyArgsFor } from "./signingKeyGroup";
+export {
+    pathGuardSource,
+    canonicalPathPattern,
+    validatePathGuardPatterns,
+    PathGuardError,
+    PATH_GUARD_RUNTIME,
+    PATH_GUARD_EVENT_TYPE,
+    PATH_GUARD_DENIED_BODY,
+    MAX_FUNCTION_CODE_BYTES,
+} from "./pathGuard";
+export { PathGuard, PATH_GUARD_TYPE } from "./pathGuardResource";
+export type { PathGuardArgs, PathGuardAssociation } from "./pathGuardResource";

@@ -41,6 +41,7 @@ export const CONFIG_KEYS = [
     "tags",
     "accessLogsBucket",
     "accessLogsPrefix",
+    "pathGuard",
 ] as const;
 
 /**
@@ -93,6 +94,8 @@ export interface StackSettings {
     accessLogsBucket?: string;
     /** Key prefix of the access log files, e.g. "cdn/"; undefined = none. */
     accessLogsPrefix?: string;
+    /** Associate the path guard CloudFront Function with the behaviours that need no signature. */
+    pathGuard: boolean;
 }
 
 export const DEFAULT_PROTECTED_PATHS: readonly string[] = ["/private/*"];
@@ -523,6 +526,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         ipv6: readBoolean("ipv6", raw.ipv6, true),
         assetsDir: parseAssetsDir(raw.assetsDir, options),
         forceDestroy: readBoolean("forceDestroy", raw.forceDestroy, false),
+        pathGuard: readBoolean("pathGuard", raw.pathGuard, true),
         ...parseOperationsSettings(raw, storePrivateKey, assetsDirSet(raw)),
     };
 }

@@ -61,3 +61,5 @@ export const protectedPaths = outputs.protectedPaths;
 export const protectDefaultBehavior = outputs.protectDefaultBehavior;
 // `cf-sign inspect` warns about IP-bound policies only when IPv6 viewers can reach the distribution.
 export const ipv6Enabled = outputs.ipv6Enabled;
+// ARN of the path guard CloudFront Function, when one is associated (config pathGuard).
+export const pathGuardFunctionArn = outputs.pathGuardFunctionArn;

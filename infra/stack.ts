@@ -3,17 +3,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 
-import { DEFAULT_BEHAVIOUR, SigningKeyGroup } from "../components";
+import { DEFAULT_BEHAVIOUR, PathGuard, SigningKeyGroup } from "../components";
 import type { AssetFile } from "./assets";
 import type { StackSettings } from "./config";
 import { S3_ORIGIN_ID, baseUrlFor, limitText, bucketPolicyDocument, buildCacheBehaviours, protectedSelection } from "./distribution";
 import { corsResponseHeadersConfig, s3CorsRules, withCors } from "./cors";
 import { accessLoggingConfig, noncurrentVersionLifecycleRules, resourceTags } from "./operations";
+import { associatePathGuard, needsPathGuard } from "./pathGuard";
 
 export interface ContentStack {
     bucket: aws.s3.Bucket;
     distribution: aws.cloudfront.Distribution;
     signing: SigningKeyGroup;
+    pathGuard?: PathGuard;
     objects: aws.s3.BucketObjectv2[];
 }
 
@@ -33,6 +35,8 @@ export interface ContentStackOutputs {
     protectedPaths: string[];
     protectDefaultBehavior: boolean;
     ipv6Enabled: boolean;
+    /** ARN of the path guard function, when it is associated. */
+    pathGuardFunctionArn: pulumi.Output<string> | undefined;
 }
 
 /** The private origin bucket: no public access, owner-enforced objects, SSE-S3, versioned. */
@@ -113,10 +117,13 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
     });
 
     const corsPolicy = corsResources(settings, bucket, label);
-    const behaviours = signing.attachTo(
-        withCors(buildCacheBehaviours(settings.protectedPaths, S3_ORIGIN_ID), corsPolicy?.id),
-        protectedSelection(settings.protectedPaths, settings.protectDefaultBehavior, DEFAULT_BEHAVIOUR),
-    );
+    const selection = protectedSelection(settings.protectedPaths, settings.protectDefaultBehavior, DEFAULT_BEHAVIOUR);
+    const signed = signing.attachTo(withCors(buildCacheBehaviours(settings.protectedPaths, S3_ORIGIN_ID), corsPolicy?.id), selection);
+    // The behaviours that need no signature refuse paths whose S3 key is a protected one (docs/stack.md).
+    const pathGuard = needsPathGuard(settings)
+        ? new PathGuard("path-guard", { protectedPaths: settings.protectedPaths, comment: limitText(`${label}: path guard`, 128) })
+        : undefined;
+    const behaviours = pathGuard ? associatePathGuard(signed, pathGuard.functionAssociation, selection) : signed;
 
     const customCertificate = settings.certificateArn !== undefined;
     const distribution = new aws.cloudfront.Distribution("cdn", {
@@ -188,6 +195,7 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         protectedPaths: settings.protectedPaths,
         protectDefaultBehavior: settings.protectDefaultBehavior,
         ipv6Enabled: settings.ipv6,
+        pathGuardFunctionArn: pathGuard?.functionArn,
     };
-    return { stack: { bucket, distribution, signing, objects }, outputs };
+    return { stack: { bucket, distribution, signing, pathGuard, objects }, outputs };
 }

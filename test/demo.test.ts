@@ -19,6 +19,7 @@ describe("npm run demo (the no-AWS main job)", function () {
       ["unknown key pair id", "403 InvalidKey"],
       ["wrong private key", "403 AccessDenied"],
       ["outside the cookie's wildcard", "403 AccessDenied"],
+      ["encoded slash", "403 AccessDenied"],
     ];
     for (const [name, status] of expected) {
       const row = byName.get(name);

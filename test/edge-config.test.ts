@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildBehaviors, matchBehavior, pathPatternMatches } from "../scripts/edge/behaviors";
 import { readStackConfig, resolveProtected, trustedKeysFromOutputs } from "../scripts/edge/config";
-import { normalizeRequestPath, parseRange } from "../scripts/edge/paths";
+import { normalizeRequestPath, objectKeyFor, parseRange } from "../scripts/edge/paths";
 import { startEdge } from "../scripts/edge/server";
 import { InputError } from "../scripts/lib/errors";
 import { CloudFrontSigner } from "../scripts/lib/signer";
@@ -25,14 +25,42 @@ describe("edge: cache behaviours, config sources, paths", () => {
     assert.ok(!pathPatternMatches("/a.b", "/axb"), "a dot is literal");
   });
 
-  it("normalises request paths and parses ranges", () => {
-    assert.deepEqual(normalizeRequestPath("/a/./b/../c%20d"), { ok: true, path: "/a/c d", rewritten: true });
-    assert.deepEqual(normalizeRequestPath("/../../x"), { ok: true, path: "/x", rewritten: true });
-    assert.deepEqual(normalizeRequestPath("/dir/"), { ok: true, path: "/dir/", rewritten: false });
-    assert.deepEqual(normalizeRequestPath("/a%2fb/c%20d"), { ok: true, path: "/a/b/c d", rewritten: false });
-    assert.equal((normalizeRequestPath("//a") as { rewritten: boolean }).rewritten, true);
-    assert.equal(normalizeRequestPath("/%E0%A4%A").ok, false);
-    assert.equal(normalizeRequestPath("x").ok, false);
+  it("normalises request paths like CloudFront (RFC 3986 §6.2.2, slashes merged)", () => {
+    const norm = (p: string) => {
+      const r = normalizeRequestPath(p);
+      return r.ok ? r.path : `error: ${r.reason}`;
+    };
+    assert.equal(norm("/a/./b/../c%20d"), "/a/c%20d", "reserved and other percent-encodings stay encoded");
+    assert.equal(norm("/../../x"), "/x");
+    assert.equal(norm("/dir/"), "/dir/");
+    assert.equal(norm("/%70rivate/cat.jpeg"), "/private/cat.jpeg", "unreserved characters are decoded");
+    assert.equal(norm("/%2E%2e/private/%7e"), "/private/~", "encoded dots are dot segments");
+    assert.equal(norm("/private%2fcat.jpeg"), "/private%2Fcat.jpeg", "%2F stays encoded, hex upper-cased");
+    assert.equal(norm("/public/../private/cat.jpeg"), "/private/cat.jpeg");
+    assert.equal(norm("//private///cat.jpeg"), "/private/cat.jpeg", "repeated slashes merged");
+    assert.equal(norm("/private/.."), "/");
+    assert.equal(norm("/private/."), "/private/");
+    assert.equal(norm("/a%2Bb+c"), "/a%2Bb+c");
+    assert.match(norm("/%E0%A4%A"), /^error: bad percent-encoding/);
+    assert.match(norm("/%zz"), /^error/);
+    assert.match(norm("/a\\b"), /^error: backslash/);
+    assert.match(norm("x"), /^error/);
+  });
+
+  it("object keys like S3: the raw path decoded once, literally; + is a space; / is the default root object; byte ranges", () => {
+    const key = (p: string) => {
+      const r = objectKeyFor(p);
+      return r.ok ? r.key : `error: ${r.reason}`;
+    };
+    assert.equal(key("/private%2Fcat.jpeg"), "private/cat.jpeg");
+    assert.equal(key("/private/reports/../cat.jpeg"), "private/reports/../cat.jpeg", "no dot-segment removal");
+    assert.equal(key("//a"), "/a", "no slash merging");
+    assert.equal(key("/%2570rivate"), "%70rivate", "decoded exactly once");
+    assert.equal(key("/a+b%2Bc"), "a b+c");
+    assert.equal(key("/caf%C3%A9"), "café");
+    assert.equal(key("/"), "index.html");
+    assert.match(key("/%ff"), /^error: bad percent-encoding/);
+    assert.match(key("/a%00b"), /^error: NUL/);
     assert.deepEqual(parseRange("bytes=0-0", 5), { start: 0, end: 0 });
     assert.equal(parseRange("bytes=5-", 5), "unsatisfiable");
     assert.equal(parseRange("bytes=-0", 5), "unsatisfiable");
@@ -135,6 +163,7 @@ describe("edge: cache behaviours, config sources, paths", () => {
       });
       assert.match(banner, /listening on http:\/\/127\.0\.0\.1:\d+/);
       assert.match(banner, /protected\s+\/private\/\*/);
+      assert.match(banner, /path guard\s+on /);
       assert.match(banner, /npm run -s sign -- url http:\/\/127\.0\.0\.1:\d+\/private\/cat\.jpeg --expires-in 1h --key-pair-id K[A-Z0-9]{13} --private-key-file \S+\.pem/);
       assert.ok(!banner.includes("PRIVATE KEY"));
       const keyFile = /--private-key-file (\S+\.pem)/.exec(banner)![1];
@@ -143,6 +172,33 @@ describe("edge: cache behaviours, config sources, paths", () => {
       child.kill("SIGTERM");
       assert.equal(await exited, 0);
       assert.equal(fs.existsSync(keyFile), false);
+    });
+    it("--no-path-guard: the banner says so and /private%2Fcat.jpeg serves the protected file (the leak the guard closes)", async function () {
+      if (!fs.existsSync(MAIN)) this.skip();
+      const child = spawn(process.execPath, [MAIN, "--port", "0", "--quiet", "--no-path-guard"], { stdio: ["ignore", "pipe", "pipe"] });
+      try {
+        let out = "";
+        const banner = await new Promise<string>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
+          child.stdout.on("data", (c: Buffer) => {
+            out += c.toString();
+            if (out.includes("verify:")) {
+              clearTimeout(timer);
+              resolve(out);
+            }
+          });
+          child.on("exit", (code) => reject(new Error(`edge exited ${code}: ${out}`)));
+        });
+        assert.match(banner, /path guard\s+OFF \(--no-path-guard\)/);
+        const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)![1];
+        const leaked = await get(`${url}/private%2Fcat.jpeg`);
+        assert.equal(leaked.status, 200);
+        assert.deepEqual(leaked.body, fs.readFileSync(path.resolve(__dirname, "..", "sample", "site", "private", "cat.jpeg")));
+      } finally {
+        const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+        child.kill("SIGTERM");
+        await exited;
+      }
     });
     it("bad arguments: exit 2 and one error line", async function () {
       if (!fs.existsSync(MAIN)) this.skip();

@@ -236,27 +236,39 @@ describe("local edge over HTTP", function () {
         assert.ok([400, 403, 404].includes(r.status), `${target} -> ${r.status}`);
       }
     });
-    it("bad percent-encoding, NUL and backslash are 400", async () => {
-      for (const target of ["/%zz", "/%e0%a4%a", "/a%00b", "/..%5cx", "/%"]) {
+    it("bad percent-encoding, NUL and a raw backslash are 400; an encoded backslash meets the path guard", async () => {
+      for (const target of ["/%zz", "/%e0%a4%a", "/a%00b", "/..\\x", "/%"]) {
         const r = await rawRequest(edge.port, target);
         assert.equal(r.status, 400, target);
         assert.equal(errorCode(r.body), "InvalidURI");
       }
+      const encoded = await rawRequest(edge.port, "/..%5cx");
+      assert.equal(encoded.status, 403);
+      assert.equal(encoded.headers["x-cache"], "FunctionGeneratedResponse from cloudfront");
     });
     it("a symlink that stays inside the root is served", async () => {
       // dir-out -> the temp dir, so dir-out/site/public.txt is the root's own file: allowed.
       assert.equal((await rawRequest(edge.port, "/dir-out/site/public.txt")).status, 200);
     });
-    it("dot segments resolve inside the root, clamped at /", async () => {
-      assert.equal((await rawRequest(edge.port, "/../public.txt")).body.toString(), "0123456789");
-      assert.equal((await rawRequest(edge.port, "/x/../public.txt")).status, 200);
+    it("dot segments are part of the S3 key (CloudFront forwards the raw path): 404, never outside the root", async () => {
+      for (const target of ["/../public.txt", "/x/../public.txt", "/./public.txt", "//public.txt"]) {
+        const r = await rawRequest(edge.port, target);
+        assert.equal(r.status, 404, target);
+        assert.equal(errorCode(r.body), "NoSuchKey", target);
+      }
+      assert.equal((await rawRequest(edge.port, "/public.txt")).body.toString(), "0123456789");
     });
     it("encoded or dotted spellings of a protected path still need a signature", async () => {
-      for (const target of ["/%70rivate/a.txt", "/public/../private/a.txt", "//private/a.txt", "/./private/a.txt", "/private/./a.txt", "/%2fprivate/a.txt"]) {
+      for (const target of ["/%70rivate/a.txt", "/public/../private/a.txt", "//private/a.txt", "/./private/a.txt", "/private/./a.txt"]) {
         const r = await rawRequest(edge.port, target);
         assert.equal(r.status, 403, target);
         assert.equal(errorCode(r.body), "MissingKey", target);
       }
+      // %2F stays encoded for behaviour matching: the public default behaviour, where the path guard refuses it.
+      const slash = await rawRequest(edge.port, "/%2fprivate/a.txt");
+      assert.equal(slash.status, 403);
+      assert.equal(errorCode(slash.body), "AccessDenied");
+      assert.equal(slash.headers["x-edge-check"], "path-guard");
       assert.equal((await rawRequest(edge.port, "/PRIVATE/a.txt")).status, 404, "patterns are case-sensitive; the file does not exist");
     });
   });

@@ -62,6 +62,7 @@ describe("infra config: parseStackConfig", () => {
             tags: {},
             accessLogsBucket: undefined,
             accessLogsPrefix: undefined,
+            pathGuard: true,
         });
     });
 

@@ -9,6 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { installMocks, MOCK_PROJECT, Recorder, RecordedResource, resolve } from "./harness/mocks";
 import { listAssetFiles } from "../infra/assets";
 import { UNDECLARED_CONFIG_KEYS, parseStackConfig } from "../infra/config";
+import { pathGuardSource } from "../components/pathGuard";
+import { runGuard } from "./helpers/guard";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROGRAM = require.resolve("../infra/index");
@@ -28,6 +30,8 @@ const T = {
     publicKey: "aws:cloudfront/publicKey:PublicKey",
     tlsKey: "tls:index/privateKey:PrivateKey",
     secret: "aws:secretsmanager/secret:Secret",
+    function: "aws:cloudfront/function:Function",
+    pathGuard: "cloudfront-signed-content:index:PathGuard",
 };
 
 const OUTPUT_NAMES = [
@@ -45,6 +49,7 @@ const OUTPUT_NAMES = [
     "protectedPaths",
     "protectDefaultBehavior",
     "ipv6Enabled",
+    "pathGuardFunctionArn",
 ] as const;
 type OutputName = (typeof OUTPUT_NAMES)[number];
 type ProgramModule = Record<OutputName, unknown>;
@@ -119,6 +124,7 @@ interface Behaviour {
     trustedKeyGroups?: string[];
     trustedSigners?: string[];
     forwardedValues?: unknown;
+    functionAssociations?: { eventType: string; functionArn: string }[];
 }
 
 interface DistributionInputs {
@@ -151,6 +157,8 @@ interface Expectations {
     priceClass: string;
     ipv6: boolean;
     forceDestroy: boolean;
+    /** config pathGuard (default true) */
+    pathGuard?: boolean;
     /** keys of uploaded objects with their content types */
     assets: [string, string][];
     /** default true: the privateKeyPem output exists (secret) */
@@ -272,6 +280,34 @@ async function checkStack(run: ProgramRun, expected: Expectations): Promise<void
             "the default behaviour must stay public",
         );
     }
+
+    // --- path guard: a published cloudfront-js-2.0 function on every behaviour that needs no signature
+    const guarded = expected.pathGuard !== false && expected.protectedPaths.length > 0 && !expected.protectDefaultBehavior;
+    if (guarded) {
+        const fn = rec.one(T.function);
+        const component = rec.one(T.pathGuard);
+        assert.equal(fn.parentUrn, component.urn, "the function is a child of the PathGuard component");
+        assert.equal(inputs(fn).runtime, "cloudfront-js-2.0");
+        assert.equal(inputs(fn).publish, true, "associations run the LIVE stage: the function must be published");
+        assert.equal(inputs(fn).name, undefined, "autonamed");
+        assert.equal(inputs(fn).code, pathGuardSource(expected.protectedPaths), "the code is generated from the protected patterns");
+        assert.ok((inputs(fn).comment as string).length <= 128);
+        // the deployed source refuses the encoded-slash way into a protected object and passes the rest
+        const code = inputs(fn).code as string;
+        const probe = expected.protectedPaths[0].replace(/\*/g, "x").replace(/\?/g, "y");
+        const slash = probe.indexOf("/", 1);
+        if (slash > 0) assert.equal(runGuard(code, `${probe.slice(0, slash)}%2F${probe.slice(slash + 1)}`).statusCode, 403);
+        assert.equal(runGuard(code, probe).statusCode, 403);
+        assert.equal(runGuard(code, "/index-public.html").statusCode, undefined);
+        assert.deepEqual(d.defaultCacheBehavior.functionAssociations, [{ eventType: "viewer-request", functionArn: fn.outputs.arn }]);
+        assert.match(fn.outputs.arn as string, /^arn:aws:cloudfront::\d{12}:function\/path-guard-/);
+        assert.equal(outputs.pathGuardFunctionArn, fn.outputs.arn);
+    } else {
+        assert.equal(rec.byType(T.function).length, 0, "no path guard function");
+        assert.equal(d.defaultCacheBehavior.functionAssociations, undefined);
+        assert.equal(outputs.pathGuardFunctionArn, undefined);
+    }
+    for (const behaviour of ordered) assert.equal(behaviour.functionAssociations, undefined, `${behaviour.pathPattern}: protected, no guard`);
 
     // --- bucket policy: only this distribution, via CloudFront, may read objects
     const policyResource = rec.one(T.policy);
@@ -522,6 +558,36 @@ describe("infra program (mocks)", function () {
             ],
         );
         assert.equal(run.outputs.keyPairId, (run.outputs.keyPairIds as Record<string, string>).b);
+    });
+
+    it("pathGuard false, or nothing unprotected: no path guard function and no association", async () => {
+        const base: Expectations = {
+            protectedPaths: ["/private/*"],
+            protectDefaultBehavior: false,
+            keys: [{ id: "2026-01", algorithm: "RSA" }],
+            activeKey: "2026-01",
+            storePrivateKey: false,
+            aliases: [],
+            priceClass: "PriceClass_100",
+            ipv6: true,
+            forceDestroy: false,
+            assets: [],
+        };
+        const off = await runProgram({ ...stackConfig(), [`${MOCK_PROJECT}:pathGuard`]: "false" });
+        await checkStack(off, { ...base, pathGuard: false });
+        assert.equal(off.rec.byType(T.pathGuard).length, 0);
+        const noPatterns = await runProgram({ ...stackConfig(), [`${MOCK_PROJECT}:protectedPaths`]: "[]" });
+        await checkStack(noPatterns, { ...base, protectedPaths: [] });
+        assert.equal(noPatterns.rec.byType(T.function).length, 0, "nothing is protected: nothing to guard");
+    });
+
+    it("the path guard follows the protected patterns (two patterns, one function on the default behaviour)", async () => {
+        const run = await runProgram({ ...stackConfig(), [`${MOCK_PROJECT}:protectedPaths`]: JSON.stringify(["/private/*", "/downloads/*.pdf"]) });
+        const code = run.rec.one(T.function).inputs.code as string;
+        assert.equal(runGuard(code, "/downloads%2Freport.pdf").statusCode, 403);
+        assert.equal(runGuard(code, "/%64ownloads/report.pdf").statusCode, 403, "S3 decodes it to a protected key");
+        assert.equal(runGuard(code, "/downloads/readme.txt").statusCode, undefined, "public files under the folder pass");
+        assert.equal(runGuard(code, "/downloads/readme.txt").uri, "/downloads/readme.txt", "passed through unchanged");
     });
 
     it("stores the private key with the configured KMS key", async () => {

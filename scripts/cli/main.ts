@@ -9,13 +9,15 @@ Commands:
   cookies <resource>      print CloudFront signed cookies (Set-Cookie headers, JSON, Cookie, curl)
   verify                  check a signed URL or cookies the way CloudFront would
   inspect                 decode and explain a signed URL or cookies
+  probe                   check a deployed distribution (or the local edge) with real requests
 
 Run "cf-sign <command> --help" for the options of a command.
-Exit status: 0 on success, 2 on bad input ("error: ..." on stderr); verify: 1 when CloudFront would deny.
+Exit status: 0 on success, 2 on bad input ("error: ..." on stderr); verify: 1 when CloudFront would deny;
+probe: 1 when a request was not answered as expected.
 `;
 
 // Each command is loaded only when used, so `cf-sign url` does not pay for the verifier or the edge.
-const COMMANDS: Record<string, string> = { url: "./url", cookies: "./cookies", verify: "./verify", inspect: "./inspect" };
+const COMMANDS: Record<string, string> = { url: "./url", cookies: "./cookies", verify: "./verify", inspect: "./inspect", probe: "./probe" };
 
 function loadCommand(name: string): CliCommand {
   let mod: { run?: CliCommand };

@@ -1,9 +1,11 @@
 import { isIP } from "node:net";
 import { pathPatternMatches } from "../edge/behaviors";
 import { normalizeRequestPath } from "../edge/paths";
+import { objectKeyIsProtected, pathGuardRefuses } from "../edge/pathGuardCheck";
 import { InputError } from "../lib/errors";
 import { relativeTime } from "../lib/inspect";
 import { parseCookieHeader, stripSigningParams } from "../lib/signedRequest";
+import { escapeControl } from "../lib/terminal";
 import { isoTime as iso, trustedKey, verifyRequest, type VerificationResult, type VerifiedPolicy } from "../lib/verifier";
 import { atTime, parseCommandArgs } from "./args";
 import type { CliCommand } from "./io";
@@ -52,7 +54,8 @@ function policyLines(policy: VerifiedPolicy, now: Date): [string, string][] {
 
 function table(rows: [string, string][]): string {
   const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}\n`).join("");
+  // Values come from the URL and cookies: control characters are escaped so they cannot paint fake lines.
+  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${escapeControl(v)}\n`).join("");
 }
 
 function describe(result: VerificationResult, now: Date, keySource: string): string {
@@ -62,7 +65,7 @@ function describe(result: VerificationResult, now: Date, keySource: string): str
       ...policyLines(result.policy, now),
       ["keys", keySource],
     ];
-    return `OK CloudFront would serve ${result.resourceUrl}\n${table(rows)}`;
+    return `OK CloudFront would serve ${escapeControl(result.resourceUrl)}\n${table(rows)}`;
   }
   const rows: [string, string][] = [
     ["check", result.check],
@@ -116,6 +119,7 @@ export const run: CliCommand = async (argv, io) => {
 
   // CloudFront checks signatures only on protected cache behaviours; say so when the stack tells us.
   let unprotectedNote: string | undefined;
+  let guardNote: string | undefined;
   const patterns = keys.outputs?.protectedPaths;
   if (patterns && keys.outputs?.protectDefaultBehavior !== true) {
     const rawPath = stripSigningParams(url).url.replace(/^https?:\/\/[^/?]+/i, "").split("?")[0] || "/";
@@ -123,18 +127,33 @@ export const run: CliCommand = async (argv, io) => {
     const normalized = normalizeRequestPath(rawPath);
     const path = normalized.ok ? normalized.path : rawPath;
     if (!patterns.some((p) => pathPatternMatches(p, path))) {
-      unprotectedNote = `note: ${path} matches no protected path pattern (${patterns.join(", ")}): CloudFront serves it without checking any signature`;
+      // The public behaviour runs the stack's path guard when it is deployed (pathGuardFunctionArn output).
+      if (typeof keys.outputs?.pathGuardFunctionArn === "string" && patterns.length > 0 && pathGuardRefuses(patterns, rawPath)) {
+        guardNote = `note: ${path} matches no protected path pattern, but the stack's path guard (a CloudFront Function on the public behaviour) refuses it: it holds an encoded slash or backslash, or its S3 key falls under ${patterns.join(", ")}`;
+      } else {
+        unprotectedNote = `note: ${path} matches no protected path pattern (${patterns.join(", ")}): CloudFront serves it without checking any signature`;
+        if (objectKeyIsProtected(patterns, rawPath)) {
+          unprotectedNote += `; warning: its S3 key falls under a protected pattern, so without the path guard (config pathGuard) it serves a protected object unsigned`;
+        }
+      }
     }
   }
   // An unprotected path is served whatever its credentials say: that is the answer (exit 0), and the
   // signature verdict is still shown for reference.
+  if (guardNote !== undefined) {
+    if (values.json) io.out(`${JSON.stringify({ ...result, served: false, note: guardNote }, null, 2)}\n`);
+    else io.out(`AccessDenied: Access denied (from the path guard)\n${escapeControl(guardNote)}\n`);
+    return 1;
+  }
   const served = result.ok || unprotectedNote !== undefined;
   if (values.json) {
     io.out(`${JSON.stringify({ ...result, served, ...(unprotectedNote ? { note: unprotectedNote } : {}) }, null, 2)}\n`);
   } else {
-    if (unprotectedNote && !result.ok) io.out(`OK CloudFront would serve ${result.resourceUrl} without checking credentials\n${unprotectedNote}\nfor reference, on a protected path it would answer:\n`);
+    if (unprotectedNote && !result.ok) {
+      io.out(`OK CloudFront would serve ${escapeControl(result.resourceUrl)} without checking credentials\n${escapeControl(unprotectedNote)}\nfor reference, on a protected path it would answer:\n`);
+    }
     io.out(describe(result, at, keys.source));
-    if (unprotectedNote && result.ok) io.out(`${unprotectedNote}\n`);
+    if (unprotectedNote && result.ok) io.out(`${escapeControl(unprotectedNote)}\n`);
   }
   return served ? 0 : 1;
 };

@@ -153,6 +153,9 @@ export async function runDemo(options: { log?: (line: string) => void } = {}): P
         expected: "206",
         run: () => request(signedUrl, { headers: { Range: "bytes=0-1" } }),
       },
+      // %2F stays encoded for behaviour matching (public default behaviour) but S3 would decode it into
+      // private/cat.jpeg: the stack's path guard function refuses it.
+      { name: "encoded slash (path guard)", request: "GET /private%2Fcat.jpeg", expected: "403 AccessDenied", run: () => request(`${base}/private%2Fcat.jpeg`) },
       { name: "path traversal", request: "GET /%2e%2e/%2e%2e/etc/passwd", expected: "404 NoSuchKey", run: () => request(`${base}/%2e%2e/%2e%2e/etc/passwd`) },
       { name: "missing file", request: "GET /nope.html", expected: "404 NoSuchKey", run: () => request(`${base}/nope.html`) },
     ];

@@ -20,6 +20,8 @@ Options:
   --port N                port on 127.0.0.1 (default 8787; 0 = a free port)
   --protected PATTERN     protected path pattern, repeatable, in order (e.g. --protected '/private/*')
   --protect-default       also protect the default behaviour (every other path)
+  --no-path-guard         do not run the path guard CloudFront Function on the public behaviours
+                          (reproduces a distribution without it: /private%2Fcat.jpeg serves a protected file)
   --outputs-file F        stack outputs JSON (pulumi stack output --json --show-secrets > F):
                           trusted keys from keyPairIds/publicKeyPems, patterns from protectedPaths
   --stack S               read Pulumi.S.yaml config (protectedPaths) and, with the Pulumi CLI, its outputs
@@ -32,7 +34,9 @@ Options:
 
 Protected patterns come from, first found: --protected, the stack outputs, Pulumi.<stack>.yaml,
 the default ["/private/*"]. Keys: --public-key-file, the stack outputs, else a throwaway dev key pair
-whose private key is written to a 0600 file (never printed) and removed when the edge stops.`;
+whose private key is written to a 0600 file (never printed) and removed when the edge stops.
+The path guard runs as the stack deploys it: on, unless --no-path-guard or stack outputs without
+pathGuardFunctionArn (a stack deployed with pathGuard false).`;
 
 function parseEdgeArgs(argv: string[]) {
   try {
@@ -45,6 +49,7 @@ function parseEdgeArgs(argv: string[]) {
         port: { type: "string" },
         protected: { type: "string", multiple: true },
         "protect-default": { type: "boolean" },
+        "no-path-guard": { type: "boolean" },
         "outputs-file": { type: "string" },
         stack: { type: "string" },
         "key-pair-id": { type: "string" },
@@ -94,12 +99,28 @@ function quote(text: string): string {
   return /^[A-Za-z0-9_\-./:=@]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }
 
+/**
+ * The guard runs as the stack deploys it: on, unless --no-path-guard, or stack outputs that describe a
+ * stack (protectedPaths) have no pathGuardFunctionArn, i.e. it was deployed with pathGuard false.
+ */
+function pathGuardWanted(noPathGuard: boolean, outputs: StackOutputs | undefined): boolean {
+  if (noPathGuard) return false;
+  return !(outputs?.protectedPaths !== undefined && outputs.pathGuardFunctionArn === undefined);
+}
+
+function pathGuardLine(edge: RunningEdge): string {
+  if (edge.pathGuard) return "on (the stack's CloudFront Function, on the public default behaviour)";
+  if (edge.protectDefaultBehavior || edge.protectedPaths.length === 0) return "not needed (nothing is protected, or the default behaviour is protected too)";
+  return "OFF (--no-path-guard): encoded paths such as /private%2F... reach protected files unsigned";
+}
+
 export function banner(edge: RunningEdge, protectedSource: string, outputsFile?: string): string {
   const lines = [
     `cf-sign local edge listening on ${edge.url}  (Ctrl-C to stop)`,
     `  serving     ${edge.root}`,
     `  protected   ${edge.protectedPaths.join(", ") || "(none)"}  [from ${protectedSource}; first match wins]`,
     `  default     ${edge.protectDefaultBehavior ? "protected" : "public"}`,
+    `  path guard  ${pathGuardLine(edge)}`,
     `  keys        ${edge.keySource}; trusted key pair ids: ${edge.trustedKeyPairIds.join(", ")}`,
   ];
   const target = `${edge.url}${samplePath(edge.protectedPaths, edge.root)}`;
@@ -197,6 +218,7 @@ export async function main(argv: string[]): Promise<number> {
     port,
     protectedPaths: protectedConfig.protectedPaths,
     protectDefaultBehavior: protectedConfig.protectDefaultBehavior,
+    pathGuard: pathGuardWanted(args["no-path-guard"] === true, outputs),
     trustedKeys,
     keySource,
     devKeyAlgorithm: keyAlgorithm,

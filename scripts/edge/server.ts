@@ -4,13 +4,16 @@ import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { pipeline } from "node:stream";
 import * as mime from "mime-types";
+import { PathGuardError, pathGuardSource } from "../../components/pathGuard";
 import { InputError } from "../lib/errors";
 import type { KeyAlgorithm } from "../lib/keys";
 import { parseCookieHeader } from "../lib/signedRequest";
+import { escapeControl } from "../lib/terminal";
 import { errorXml, trustedKey, verifyRequest, type TrustedKeys } from "../lib/verifier";
 import { buildBehaviors, DEFAULT_PROTECTED_PATHS, matchBehavior, type BehaviorTable } from "./behaviors";
+import { CloudFrontFunction, viewerRequestEvent, type FunctionResponse } from "./cloudfrontFunction";
 import { generateDevKeyPair, type DevKeyPair } from "./devKey";
-import { normalizeRequestPath, parseRange, resolveFile } from "./paths";
+import { normalizeRequestPath, objectKeyFor, parseRange, resolveObjectKey } from "./paths";
 
 /** Node's default; CloudFront's own limit on all headers is about 20 KB. Larger -> 431. */
 const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
@@ -23,6 +26,11 @@ export interface EdgeOptions {
   /** Ordered protected path patterns (default ["/private/*"]). */
   protectedPaths?: readonly string[];
   protectDefaultBehavior?: boolean;
+  /**
+   * Run the path guard CloudFront Function (generated from protectedPaths, as the stack deploys it) on the
+   * behaviours that need no signature. Default true; false reproduces a distribution without it.
+   */
+  pathGuard?: boolean;
   /** The key group trusted by protected behaviours. Without it a throwaway dev key pair is generated. */
   trustedKeys?: TrustedKeys;
   /** Describes where trustedKeys came from, for the start banner. */
@@ -45,6 +53,8 @@ export interface RunningEdge {
   root: string;
   protectedPaths: string[];
   protectDefaultBehavior: boolean;
+  /** True when the path guard runs on the unprotected behaviours (enabled, and something is unprotected). */
+  pathGuard: boolean;
   /** The key pair ids trusted by protected behaviours. */
   trustedKeyPairIds: string[];
   keySource: string;
@@ -78,11 +88,6 @@ function xmlEscape(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** "/a/b.txt" for a file under the (real) root, as a request path. */
-function rootRelativePath(realRoot: string, file: string): string {
-  return `/${path.relative(realRoot, file).split(path.sep).join("/")}`;
-}
-
 /** Header values must be latin-1 without control characters; keep the explanation readable but safe. */
 function headerSafe(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 1000);
@@ -92,6 +97,9 @@ interface EdgeState {
   realRoot: string;
   behaviors: BehaviorTable;
   trustedKeys: TrustedKeys;
+  /** The path guard function, on the unprotected behaviours. */
+  guard?: CloudFrontFunction;
+  requests: number;
   now: () => Date;
   log?: (line: string) => void;
   port: number;
@@ -114,6 +122,24 @@ function sendXml(
   res.end(req.method === "HEAD" ? undefined : buffer);
 }
 
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
+/** A response a CloudFront Function generated, with the headers CloudFront adds to one. */
+function sendFunctionResponse(req: http.IncomingMessage, res: http.ServerResponse, response: FunctionResponse): void {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (HEADER_NAME.test(name) && name !== "content-length" && name !== "transfer-encoding") headers[name] = headerSafe(value);
+  }
+  res.writeHead(response.statusCode, headerSafe(response.statusDescription ?? http.STATUS_CODES[response.statusCode] ?? ""), {
+    ...headers,
+    "Content-Length": String(response.body.length),
+    Server: "cf-local-edge",
+    "X-Cache": "FunctionGeneratedResponse from cloudfront",
+    "X-Edge-Check": "path-guard",
+  });
+  res.end(req.method === "HEAD" ? undefined : response.body);
+}
+
 async function handle(state: EdgeState, req: http.IncomingMessage, res: http.ServerResponse): Promise<string> {
   const method = req.method ?? "GET";
   if (method !== "GET" && method !== "HEAD") {
@@ -126,6 +152,11 @@ async function handle(state: EdgeState, req: http.IncomingMessage, res: http.Ser
     sendXml(req, res, 400, errorXml("InvalidURI", "Could not parse the specified URI: a # must be percent-encoded (%23)"));
     return "400 # in the request target";
   }
+  // RFC 9112 §3.2: more than one Host header is a bad request (Node keeps only the first).
+  if (req.rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === "host").length > 1) {
+    sendXml(req, res, 400, errorXml("InvalidArgument", "More than one Host header"));
+    return "400 more than one Host header";
+  }
   // The Host header becomes part of the URL the credentials are checked against: only host[:port].
   const host = (req.headers.host ?? `127.0.0.1:${state.port}`).toLowerCase();
   if (!HOST_HEADER.test(host)) {
@@ -133,16 +164,31 @@ async function handle(state: EdgeState, req: http.IncomingMessage, res: http.Ser
     return "400 bad Host header";
   }
   const q = target.indexOf("?");
-  const rawPath = q < 0 ? target : target.slice(0, q);
+  let rawPath = q < 0 ? target : target.slice(0, q);
   const normalized = normalizeRequestPath(rawPath);
-  if (!normalized.ok) {
-    sendXml(req, res, 400, errorXml("InvalidURI", `Could not parse the specified URI: ${xmlEscape(normalized.reason)}`));
-    return `400 ${normalized.reason}`;
+  const decodable = normalized.ok ? objectKeyFor(rawPath) : normalized;
+  if (!normalized.ok || !decodable.ok) {
+    const reason = normalized.ok ? (decodable as { reason: string }).reason : normalized.reason;
+    sendXml(req, res, 400, errorXml("InvalidURI", `Could not parse the specified URI: ${xmlEscape(reason)}`));
+    return `400 ${reason}`;
   }
-  // Behaviours match the decoded, normalised path, the same one the file lookup uses, so an encoded
-  // or dot-segment spelling of a protected path cannot select an unprotected behaviour.
+  // CloudFront chooses the behaviour by the RFC 3986-normalised path (%70 -> p, dot segments removed,
+  // %2F kept encoded): /%70rivate/a and /x/../private/a need a signature, /private%2Fa does not.
   const behavior = matchBehavior(state.behaviors, normalized.path);
   let via = "";
+  if (!behavior.protected && state.guard) {
+    const requestId = `local-${++state.requests}`;
+    const outcome = state.guard.run(viewerRequestEvent(req, target, host, requestId));
+    if (outcome.kind === "response") {
+      sendFunctionResponse(req, res, outcome.response);
+      return `${outcome.response.statusCode} (path guard)`;
+    }
+    if (outcome.kind === "error") {
+      sendXml(req, res, 503, errorXml("FunctionExecutionError", "The CloudFront function associated with the cache behavior could not run."));
+      return `503 path guard failed: ${outcome.reason}`;
+    }
+    rawPath = outcome.uri;
+  }
   if (behavior.protected) {
     const result = verifyRequest({
       url: `http://${host}${target}`,
@@ -162,29 +208,25 @@ async function handle(state: EdgeState, req: http.IncomingMessage, res: http.Ser
     }
     via = ` signed ${result.via} ${result.keyPairId}`;
   }
-  // The credentials cover the path as sent. CloudFront forwards that raw path to the origin, where
-  // dot or empty segments name no object; resolving them here would serve a file the credentials
-  // never covered (/private/reports/../cat.jpeg with a /private/reports/* cookie).
+  // CloudFront forwards the raw path; S3 decodes it once into the key and takes it literally, so
+  // /private/reports/../cat.jpeg names the key "private/reports/../cat.jpeg", which no upload creates.
+  const key = objectKeyFor(rawPath);
+  let resolved = key.ok ? await resolveObjectKey(state.realRoot, key.key) : undefined;
   let refused: string | undefined;
-  if (behavior.protected && normalized.rewritten) {
-    refused = `dot or empty segments in a protected path: the credentials were checked for the path as sent, not for ${normalized.path}; request ${normalized.path} itself`;
-  }
-  let resolved = refused === undefined ? await resolveFile(state.realRoot, normalized.path) : undefined;
-  // The file's own location must not need more than the behaviour checked: a symlink, or a
-  // case-insensitive file system (/PRIVATE/cat.jpeg finds private/cat.jpeg), must not let a public
-  // path serve a protected file. (S3 keys are case-sensitive and have no links.)
-  if (resolved && !behavior.protected && matchBehavior(state.behaviors, rootRelativePath(state.realRoot, resolved.file)).protected) {
+  // S3 has no links and is case-sensitive: a file reached under another name (a symlink, or another
+  // letter case on a case-insensitive file system) must not let a public path serve a protected file.
+  if (resolved && !behavior.protected && key.ok && resolved.realPath !== `/${key.key}` && matchBehavior(state.behaviors, resolved.realPath).protected) {
     resolved = undefined;
-    refused = "the file lives under a protected path pattern (reached through a symlink or another letter case); request it by its own path";
+    refused = "the file lives under a protected path pattern (reached through a symlink or another letter case)";
   }
   if (!resolved) {
-    const key = normalized.path.slice(1);
+    // One answer for every missing key, whatever the reason: no header tells protected names apart.
     sendXml(
       req,
       res,
       404,
-      `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${NOT_FOUND_CODE}</Code><Message>The specified key does not exist.</Message><Key>${xmlEscape(key)}</Key></Error>`,
-      { "X-Edge-Behavior": headerSafe(behavior.pathPattern), ...(refused ? { "X-Edge-Detail": headerSafe(refused) } : {}) },
+      `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${NOT_FOUND_CODE}</Code><Message>The specified key does not exist.</Message><Key>${xmlEscape(key.ok ? key.key : "")}</Key></Error>`,
+      { "X-Edge-Behavior": headerSafe(behavior.pathPattern) },
     );
     return `404${via}${refused ? ` (${refused})` : ""}`;
   }
@@ -267,12 +309,28 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
     keySource = `throwaway dev key pair (${devKey.algorithm === "RSA" ? "RSA 2048" : "ECDSA P-256"})`;
   }
 
+  // The very source the stack deploys, on the behaviours it is deployed on (none when nothing is unprotected).
+  let guard: CloudFrontFunction | undefined;
+  if ((options.pathGuard ?? true) && protectedPaths.length > 0 && !protectDefaultBehavior) {
+    try {
+      // Its work is bounded (pattern x path, the path within the header limit): no per-request watchdog.
+      guard = new CloudFrontFunction(pathGuardSource(protectedPaths), "path-guard.js", { timeoutMs: 0 });
+    } catch (error) {
+      devKey?.dispose();
+      if (error instanceof PathGuardError) throw new InputError(`path guard: ${error.message} (or run with --no-path-guard)`);
+      throw error;
+    }
+  }
+  const log = options.log;
   const state: EdgeState = {
     realRoot,
     behaviors: buildBehaviors(protectedPaths, protectDefaultBehavior),
     trustedKeys,
+    guard,
+    requests: 0,
     now: options.now ?? (() => new Date()),
-    log: options.log,
+    // Request values reach the log: control characters are escaped so no one can forge a log line.
+    log: log ? (line) => log(escapeControl(line)) : undefined,
     port: 0,
   };
 
@@ -327,6 +385,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
     root: realRoot,
     protectedPaths,
     protectDefaultBehavior,
+    pathGuard: guard !== undefined,
     trustedKeyPairIds: Object.keys(trustedKeys),
     keySource,
     keyPairId: devKey?.keyPairId,

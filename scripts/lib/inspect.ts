@@ -1,3 +1,4 @@
+import { escapeControl } from "./terminal";
 import { parseIpv4Cidr } from "./cidr";
 import { COOKIE_NAMES } from "./constants";
 import { InputError } from "./errors";
@@ -362,9 +363,10 @@ export function formatInspectReport(report: InspectReport): string {
     rows.push([`cookie`, `${c.name}${attrs ? `  ${attrs}` : ""}`]);
   }
   const width = Math.max(...rows.map(([k]) => k.length));
-  const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
-  for (const e of report.errors) lines.push(`  error: ${e}`);
-  for (const w of report.warnings) lines.push(`  warning: ${w}`);
+  // Every value may come from an attacker's URL or cookie: escape control characters (CR, LF, ESC, ...).
+  const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${escapeControl(v)}`);
+  for (const e of report.errors) lines.push(`  error: ${escapeControl(e)}`);
+  for (const w of report.warnings) lines.push(`  warning: ${escapeControl(w)}`);
   if (report.errors.length === 0 && report.warnings.length === 0) lines.push("  no problems found (the signature itself is checked by cf-sign verify)");
   return `${lines.join("\n")}\n`;
 }

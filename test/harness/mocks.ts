@@ -243,6 +243,20 @@ function computedFor(
             const result = hashOf("random:" + urn, length, alphabet);
             return { id: result, computed: { result } };
         }
+        case "aws:cloudfront/function:Function": {
+            const functionName = str(plain.name) ?? autoname(name, urn);
+            const etag = "E" + hashOf("etag:" + urn + JSON.stringify(plain.code ?? ""), 13).toUpperCase();
+            return {
+                id: functionName,
+                computed: {
+                    name: functionName,
+                    arn: `arn:aws:cloudfront::${account}:function/${functionName}`,
+                    etag,
+                    liveStageEtag: plain.publish === false ? "" : etag,
+                    status: "UNASSOCIATED",
+                },
+            };
+        }
         case "aws:cloudfront/distribution:Distribution": {
             const id = "E" + hashOf("id:" + urn, 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
             return {
