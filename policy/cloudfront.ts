@@ -73,6 +73,17 @@ export function peek<T>(read: () => T): T | undefined {
     }
 }
 
+/** A value that is set, or will be (unknown during preview): an unknown id still means the property is used. */
+export function isSetOrUnknown(read: () => unknown): boolean {
+    try {
+        const value = read();
+        return value !== undefined && value !== null && value !== "";
+    } catch (error) {
+        if (error instanceof UnknownValueError) return true;
+        throw error;
+    }
+}
+
 export type S3Endpoint = "rest" | "website" | "none";
 
 // REST: bucket.s3.amazonaws.com, bucket.s3.<region>.amazonaws.com, bucket.s3-<region>.amazonaws.com,

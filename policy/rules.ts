@@ -22,6 +22,7 @@ import {
     hasViewerRequestGuard,
     isEngineAutoname,
     isModernSecurityPolicy,
+    isSetOrUnknown,
     peek,
     s3EndpointOf,
     trustsKeyGroup,
@@ -154,17 +155,19 @@ export const s3OriginAccessPolicy: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, _args, reportViolation) => {
         for (const origin of distribution.origins ?? []) {
-            const label = `origin ${JSON.stringify(origin.originId)}`;
-            const identity = origin.s3OriginConfig?.originAccessIdentity;
-            if (identity !== undefined && identity !== "") {
-                reportViolation(`${label} uses the legacy origin access identity ${JSON.stringify(identity)}: use an Origin Access Control (originAccessControlId) instead`);
+            const label = `origin ${JSON.stringify(peek(() => origin.originId) ?? "(unknown id)")}`;
+            if (isSetOrUnknown(() => origin.s3OriginConfig?.originAccessIdentity)) {
+                reportViolation(`${label} uses a legacy origin access identity: use an Origin Access Control (originAccessControlId) instead`);
                 continue;
             }
-            const endpoint = s3EndpointOf(origin.domainName);
+            // During preview a new bucket's domain name is unknown: judge by what is known.
+            const domain = peek(() => origin.domainName);
+            const endpoint = domain === undefined ? undefined : s3EndpointOf(domain);
+            const isS3 = endpoint === "rest" || origin.s3OriginConfig !== undefined;
             if (endpoint === "website") {
-                reportViolation(`${label} is the S3 website endpoint ${origin.domainName}, which needs a public bucket: use the bucket's REST endpoint (bucketRegionalDomainName) with an Origin Access Control`);
-            } else if ((endpoint === "rest" || origin.s3OriginConfig !== undefined) && !origin.originAccessControlId) {
-                reportViolation(`${label} reads S3 bucket ${origin.domainName} without an Origin Access Control: set originAccessControlId and keep the bucket private`);
+                reportViolation(`${label} is the S3 website endpoint ${domain}, which needs a public bucket: use the bucket's REST endpoint (bucketRegionalDomainName) with an Origin Access Control`);
+            } else if (isS3 && !isSetOrUnknown(() => origin.originAccessControlId)) {
+                reportViolation(`${label} reads S3 bucket ${domain ?? "(domain not known yet)"} without an Origin Access Control: set originAccessControlId and keep the bucket private`);
             }
         }
     }),
