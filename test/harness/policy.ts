@@ -208,7 +208,7 @@ export async function runRules(rules: readonly Policy[], stack: StackSnapshot, c
  * the program's exports, secret where the exported Output is secret. The mocks do not record property
  * dependencies, so lineage checks run on values here.
  */
-export async function snapshotOf(rec: Recorder, exports: Record<string, unknown>): Promise<StackSnapshot> {
+export async function snapshotOf(rec: Recorder, stackExports: Record<string, unknown>): Promise<StackSnapshot> {
     const stackUrn = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${ROOT_STACK_TYPE}::${pulumi.getProject()}-${pulumi.getStack()}`;
     const toSpec = (r: RecordedResource, props: Record<string, unknown>): ResourceSpec => ({
         type: r.type,
@@ -220,7 +220,7 @@ export async function snapshotOf(rec: Recorder, exports: Record<string, unknown>
     const custom = rec.resources.filter((r) => r.custom && !r.read);
     const stackOutputs: Record<string, unknown> = {};
     const secretPaths: string[] = [];
-    for (const [name, value] of Object.entries(exports)) {
+    for (const [name, value] of Object.entries(stackExports)) {
         if (pulumi.Output.isInstance(value)) {
             const output = value as pulumi.Output<unknown>;
             const resolved = await new Promise<unknown>((resolve) => output.apply((v) => resolve(v)));
