@@ -117,8 +117,9 @@ const INFRA_BREAKS: Break[] = [
         what: "constructed (the program always wraps it in pulumi.secret): the privateKeyPem stack output exported in plain text",
         construct: (s) => {
             const stack = specsOf(s.outputs, ROOT_STACK_TYPE)[0];
-            assert.ok(stack.secretPaths?.includes(JSON.stringify(["privateKeyPem"])), "privateKeyPem is exported as a secret");
-            stack.secretPaths = stack.secretPaths.filter((p) => p !== JSON.stringify(["privateKeyPem"]));
+            const secretPaths = stack.secretPaths ?? [];
+            assert.ok(secretPaths.includes(JSON.stringify(["privateKeyPem"])), "privateKeyPem is exported as a secret");
+            stack.secretPaths = secretPaths.filter((p) => p !== JSON.stringify(["privateKeyPem"]));
         },
     },
 ];
