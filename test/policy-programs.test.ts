@@ -41,8 +41,8 @@ interface ProgramUnderPolicy {
     main: string;
     /** stack name -> stack file in `dir` */
     stacks: Record<string, string>;
-    /** policy config the program is checked with (default: none, i.e. the schemas' defaults) */
-    policyConfig?: (stack: string) => PackConfig;
+    /** policy config the program is checked with, per stack file (default: none, i.e. the schemas' defaults) */
+    policyConfig?: (stackFile: string) => PackConfig;
     breaks: Break[];
 }
 
@@ -131,6 +131,10 @@ const PROGRAMS: ProgramUnderPolicy[] = [
         dir: ".",
         main: "infra/index.ts",
         stacks: { dev: "Pulumi.dev.yaml", prod: "Pulumi.prod.yaml" },
+        // The pack checks exactly the patterns the stack file protects (prod: also /downloads/*.pdf).
+        policyConfig: (stackFile) => ({
+            "cloudfront-protected-paths-signed": { protectedPatterns: (loadYaml(path.join(ROOT, stackFile)).config as Record<string, unknown>)["cloudfront-signed-content:protectedPaths"] },
+        }),
         breaks: INFRA_BREAKS,
     },
 ];
@@ -175,7 +179,7 @@ describe("policy pack over the programs (Pulumi mocks)", function () {
     for (const program of PROGRAMS) {
         for (const [stack, stackFile] of Object.entries(program.stacks)) {
             describe(`${program.name} ${stackFile}`, () => {
-                const policyConfig = program.policyConfig?.(stack) ?? {};
+                const policyConfig = program.policyConfig?.(path.join(program.dir, stackFile)) ?? {};
                 let baseline: PolicyRun;
                 let config: Record<string, string>;
 
