@@ -139,16 +139,18 @@ export function policyResources(specs: readonly ResourceSpec[]): PolicyResource[
     const byUrn = new Map<string, PolicyResource>();
     const resources = specs.map((spec) => {
         const urn = urnFor(spec);
+        const props = policyProps(spec);
         const resource: PolicyResource = {
             type: spec.type,
-            props: policyProps(spec),
+            props,
             urn,
             name: spec.name,
             opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
             dependencies: [],
             propertyDependencies: {},
             isType: (resourceClass) => isType(spec.type, resourceClass),
-            asType: ((resourceClass: unknown) => (isType(spec.type, resourceClass) ? resource : undefined)) as PolicyResource["asType"],
+            // as the analyzer server does: the (proxied) props
+            asType: ((resourceClass: unknown) => (isType(spec.type, resourceClass) ? props : undefined)) as PolicyResource["asType"],
         };
         byUrn.set(urn, resource);
         return resource;
