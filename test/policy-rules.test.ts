@@ -19,7 +19,7 @@ import {
 } from "../policy/rules";
 import { isModernSecurityPolicy, s3EndpointOf } from "../policy/cloudfront";
 import { readProtectedPathsConfig } from "../policy/config";
-import { secretPathsOf } from "../policy/secrets";
+import { installSecretTracking, secretPathsOf } from "../policy/secrets";
 import { PackConfig, PolicyRun, ResourceSpec, ROOT_STACK_TYPE, UNKNOWN, policyProps, runResourcePolicy, runStackPolicy } from "./harness/policy";
 import { generateTlsKey } from "./harness/keys";
 
@@ -411,6 +411,12 @@ describe("policy pack: rules", () => {
             assert.deepEqual([isSecret(["a"]), isSecret(["b", "c", 0]), isSecret(["b", "c", 1]), isSecret(["b", "c", 1, "deeper"])], [false, false, true, true]);
             assert.equal((props.b as { c: string[] }).c[1], "z", "policies still read the plain value");
             assert.equal(secretPathsOf({ plain: "object" }), undefined);
+            // the wrapper sits on the module object @pulumi/policy's analyzer server calls, and is installed once
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const serverSide = require("@pulumi/policy/deserialize") as { deserializeProperties: unknown };
+            const installed = installSecretTracking().deserializeProperties;
+            assert.equal(serverSide.deserializeProperties, installed);
+            assert.equal(installSecretTracking().deserializeProperties, installed);
         });
     });
 
