@@ -25,6 +25,8 @@ export interface ContentStackOutputs {
     keyPairIds: pulumi.Output<Record<string, string>>;
     publicKeyPems: pulumi.Output<Record<string, string>>;
     privateKeyPem: pulumi.Output<string>;
+    /** generation id -> private key PEM (secret): signs the rotation canary */
+    privateKeyPems: pulumi.Output<Record<string, string>>;
     privateKeySecretArn: pulumi.Output<string> | undefined;
     privateKeyReadPolicy: pulumi.Output<string> | undefined;
     protectedPaths: string[];
@@ -155,6 +157,7 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         keyPairIds: signing.keyPairIds,
         publicKeyPems: signing.publicKeyPems,
         privateKeyPem: pulumi.secret(signing.privateKeyPem),
+        privateKeyPems: pulumi.secret(signing.privateKeyPems),
         privateKeySecretArn: settings.storePrivateKey ? signing.privateKeySecretArn : undefined,
         privateKeyReadPolicy: settings.storePrivateKey ? signing.privateKeyReadPolicy : undefined,
         protectedPaths: settings.protectedPaths,
