@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { pipeline } from "node:stream";
@@ -9,6 +10,7 @@ import type { KeyAlgorithm } from "../lib/keys";
 import { parseCookieHeader } from "../lib/signedRequest";
 import { errorXml, trustedKey, verifyRequest, type TrustedKeys } from "../lib/verifier";
 import { buildBehaviors, DEFAULT_PROTECTED_PATHS, matchBehavior, type BehaviorTable } from "./behaviors";
+import { corsHeaders, validateCorsPolicy, type CorsPolicy } from "./cors";
 import { generateDevKeyPair, type DevKeyPair } from "./devKey";
 import { normalizeRequestPath, parseRange, resolveFile } from "./paths";
 
@@ -34,6 +36,10 @@ export interface EdgeOptions {
   /** Clock used for the time conditions (tests). */
   now?: () => Date;
   maxHeaderSize?: number;
+  /** Serve HTTPS with this certificate (e.g. tlsCert.ts throwawayCertificate), so Secure cookies behave as on CloudFront. */
+  tls?: { key: string; cert: string };
+  /** The CORS settings of a response headers policy on every behaviour (e.g. for a page's fetch() with cookies). */
+  cors?: CorsPolicy;
   /** Called with one line per request (method, path, status, code). */
   log?: (line: string) => void;
 }
@@ -95,6 +101,8 @@ interface EdgeState {
   now: () => Date;
   log?: (line: string) => void;
   port: number;
+  scheme: "http" | "https";
+  cors?: CorsPolicy;
 }
 
 function sendXml(
@@ -115,6 +123,7 @@ function sendXml(
 }
 
 async function handle(state: EdgeState, req: http.IncomingMessage, res: http.ServerResponse): Promise<string> {
+  for (const [name, value] of Object.entries(corsHeaders(state.cors, req.headers.origin))) res.setHeader(name, value);
   const method = req.method ?? "GET";
   if (method !== "GET" && method !== "HEAD") {
     sendXml(req, res, 405, errorXml("MethodNotAllowed", "The local edge allows GET and HEAD only"), { Allow: "GET, HEAD" });
@@ -145,7 +154,7 @@ async function handle(state: EdgeState, req: http.IncomingMessage, res: http.Ser
   let via = "";
   if (behavior.protected) {
     const result = verifyRequest({
-      url: `http://${host}${target}`,
+      url: `${state.scheme}://${host}${target}`,
       cookies: req.headers.cookie ? parseCookieHeader(req.headers.cookie) : undefined,
       ip: req.socket.remoteAddress,
       now: state.now(),
@@ -274,11 +283,12 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
     now: options.now ?? (() => new Date()),
     log: options.log,
     port: 0,
+    scheme: options.tls ? "https" : "http",
+    cors: options.cors && validateCorsPolicy(options.cors),
   };
 
-  const server = http.createServer(
-    { maxHeaderSize: options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE, keepAliveTimeout: 5000 },
-    (req, res) => {
+  const serverOptions = { maxHeaderSize: options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE, keepAliveTimeout: 5000 };
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       handle(state, req, res).then(
         (summary) => state.log?.(`${req.method} ${headerSafe(req.url ?? "")} -> ${summary}`),
         (error: unknown) => {
@@ -291,8 +301,8 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
           }
         },
       );
-    },
-  );
+  };
+  const server = options.tls ? https.createServer({ ...serverOptions, ...options.tls }, listener) : http.createServer(serverOptions, listener);
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (error.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
@@ -322,7 +332,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
   state.port = actualPort;
   let closed: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${actualPort}`,
+    url: `${state.scheme}://127.0.0.1:${actualPort}`,
     port: actualPort,
     root: realRoot,
     protectedPaths,
