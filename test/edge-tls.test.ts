@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as https from "node:https";
@@ -78,6 +79,40 @@ describe("local edge --tls (throwaway certificate) and CORS (response headers po
     assert.equal(other.headers["access-control-allow-origin"], undefined);
     const none = await get(`${edge.url}/index.html`, cert.cert);
     assert.equal(none.headers["access-control-allow-origin"], undefined);
+  });
+
+  it("npm run edge -- --tls: prints where the certificate is, serves HTTPS, removes the key on SIGTERM", async function () {
+    const main = path.resolve(__dirname, "..", "dist", "scripts", "edge", "main.js");
+    if (!fs.existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first (npm test does it)`);
+    const child = spawn(process.execPath, [main, "--tls", "--tls-host", "cdn.example.test", "--port", "0", "--quiet"], { stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let out = "";
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
+        child.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          if (/\n  tls .*\n/.test(out)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.once("exit", (code) => reject(new Error(`edge exited ${code}: ${out}`)));
+      });
+      const url = /listening on (https:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      const certFile = /\((\/[^;]+tls-cert\.pem);/.exec(out)?.[1];
+      assert.ok(url && certFile, out);
+      const keyFile = path.join(path.dirname(certFile), "tls-key.pem");
+      assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600);
+      assert.doesNotMatch(out, /PRIVATE KEY/);
+      const response = await get(`${url}/index.html`, fs.readFileSync(certFile, "utf8"));
+      assert.equal(response.status, 200);
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+      assert.equal(fs.existsSync(keyFile), false, "the key file is removed when the edge stops");
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
   });
 
   it("corsHeaders / validateCorsPolicy (pure)", () => {
