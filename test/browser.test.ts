@@ -1,4 +1,5 @@
 // A real browser (Debian's chromium driven by playwright-core) against examples/app on https://app.example.test
+// (signing with signerFromSecret, the key read from the Secrets Manager stand-in)
 // and the local edge on https://cdn.example.test, both on 127.0.0.1 with throwaway certificates: the signed
 // cookies the library makes are accepted by the browser, sent to the CDN, and refused after logout and expiry.
 import * as assert from "node:assert/strict";
@@ -8,7 +9,9 @@ import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core"
 import { RunningApp, startApp } from "../examples/app/server";
 import { RunningEdge, startEdge } from "../scripts/edge/server";
 import { throwawayCertificate, ThrowawayCertificate } from "../scripts/edge/tlsCert";
-import { CloudFrontSigner } from "../scripts/lib/signer";
+import { storedSigningKeyJson } from "../components/policy";
+import { signerFromSecret } from "../scripts/lib/secretSigner";
+import { SecretsManagerStandIn } from "./helpers/secretsManagerStandIn";
 import { testKeys } from "./helpers/verifyKeys";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -24,6 +27,8 @@ describe("browser: signed cookies from examples/app on app.example.test open cdn
   let cert: ThrowawayCertificate | undefined;
   let edge: RunningEdge | undefined;
   let app: RunningApp | undefined;
+  const secrets = new SecretsManagerStandIn();
+  const savedEnv: Record<string, string | undefined> = {};
   let edgeClockOffsetMs = 0;
   const edgeLog: string[] = [];
   let appUrl: string;
@@ -49,8 +54,15 @@ describe("browser: signed cookies from examples/app on app.example.test open cdn
       log: (line) => edgeLog.push(line),
     });
     cdnOrigin = `https://cdn.${DOMAIN}:${edge.port}`;
+    // The app signs as a deployed one would: with the key the stack stores in Secrets Manager.
+    await secrets.start();
+    const secretArn = secrets.put("signing-cloudfront-signing-key-app", storedSigningKeyJson({ keyPairId: keys.rsa.keyPairId, privateKeyPem: keys.rsa.privateKeyPem, algorithm: "RSA", generation: "2026-01" }));
+    for (const [k, v] of Object.entries({ ...secrets.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" })) {
+      savedEnv[k] = process.env[k];
+      process.env[k] = v;
+    }
     app = await startApp({
-      signer: new CloudFrontSigner({ keyPairId: keys.rsa.keyPairId, privateKey: keys.rsa.privateKeyPem }),
+      signer: await signerFromSecret(secretArn),
       domain: DOMAIN,
       cdnOrigin,
       cookieLifetime: "1h",
@@ -76,6 +88,11 @@ describe("browser: signed cookies from examples/app on app.example.test open cdn
     await app?.close();
     await edge?.close();
     cert?.dispose();
+    await secrets.stop();
+    for (const [k, v] of Object.entries(savedEnv)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   });
 
   /** A context that ignores the throwaway certificate, with the HTTP cache off (a cached 200 would hide a 403). */
