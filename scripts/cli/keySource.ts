@@ -25,8 +25,8 @@ export const KEY_SOURCE_ARGS = {
 
 export const KEY_SOURCE_HELP = `Key material (first found wins):
   --key-pair-id ID --private-key-file FILE [--passphrase-env VAR]
-  env CLOUDFRONT_KEY_PAIR_ID with CLOUDFRONT_PRIVATE_KEY (PEM text) or CLOUDFRONT_PRIVATE_KEY_FILE
   --secret-id ARN|NAME   the Secrets Manager secret the stack stores (storePrivateKey); AWS SDK credentials
+  env CLOUDFRONT_KEY_PAIR_ID with CLOUDFRONT_PRIVATE_KEY (PEM text) or CLOUDFRONT_PRIVATE_KEY_FILE
   --outputs-file F   JSON from: pulumi stack output --json [--show-secrets] > F
   pulumi stack output --json --show-secrets [--stack S], when the Pulumi CLI is installed
   From stack outputs: the secret named by privateKeySecretArn, else privateKeyPem.
