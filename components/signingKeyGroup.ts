@@ -36,6 +36,11 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
     readonly publicKeyPems: pulumi.Output<Record<string, string>>;
     /** PEM of the active generation's private key (PKCS#1 for RSA, SEC1 for ECDSA). A secret. */
     readonly privateKeyPem: pulumi.Output<string>;
+    /**
+     * Generation id -> private key PEM, for every generation (one secret map): the rotation canary signs with a
+     * generation before it becomes active (`cf-sign url --generation ID`).
+     */
+    readonly privateKeyPems: pulumi.Output<Record<string, string>>;
     /** ARN of the Secrets Manager secret holding the active key (only with storePrivateKey). */
     readonly privateKeySecretArn?: pulumi.Output<string>;
     /** IAM policy document (JSON) granting read access to exactly that secret (only with storePrivateKey). */
@@ -93,6 +98,11 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
             .apply((pems) => Object.fromEntries(generations.map((g, i) => [g.gen.id, pems[i]])));
         // The mock monitor (and older engines) do not apply the provider's additionalSecretOutputs: be explicit.
         this.privateKeyPem = pulumi.secret(active.privateKey.privateKeyPem);
+        this.privateKeyPems = pulumi.secret(
+            pulumi
+                .all(generations.map((g) => g.privateKey.privateKeyPem))
+                .apply((pems) => Object.fromEntries(generations.map((g, i) => [g.gen.id, pems[i]]))),
+        );
 
         const store = config.storePrivateKey;
         if (store) {
@@ -134,6 +144,7 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
             keyPairIds: this.keyPairIds,
             publicKeyPems: this.publicKeyPems,
             privateKeyPem: this.privateKeyPem,
+            privateKeyPems: this.privateKeyPems,
             ...(this.privateKeySecretArn ? { privateKeySecretArn: this.privateKeySecretArn } : {}),
             ...(this.privateKeyReadPolicy ? { privateKeyReadPolicy: this.privateKeyReadPolicy } : {}),
         });

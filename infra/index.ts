@@ -54,6 +54,8 @@ export const keyPairId = outputs.keyPairId;
 export const keyPairIds = outputs.keyPairIds;
 export const publicKeyPems = outputs.publicKeyPems;
 export const privateKeyPem = outputs.privateKeyPem;
+/** Every generation's private key (generation id -> PEM, secret): `cf-sign url --generation ID` (rotation canary). */
+export const privateKeyPems = outputs.privateKeyPems;
 export const privateKeySecretArn = outputs.privateKeySecretArn;
 /** IAM policy JSON granting read access to exactly that secret, for the applications that sign. */
 export const privateKeyReadPolicy = outputs.privateKeyReadPolicy;

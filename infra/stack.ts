@@ -30,6 +30,8 @@ export interface ContentStackOutputs {
     publicKeyPems: pulumi.Output<Record<string, string>>;
     /** undefined with exportPrivateKey false: no privateKeyPem stack output at all. */
     privateKeyPem: pulumi.Output<string> | undefined;
+    /** generation id -> private key PEM (secret): signs the rotation canary; undefined with exportPrivateKey false. */
+    privateKeyPems: pulumi.Output<Record<string, string>> | undefined;
     privateKeySecretArn: pulumi.Output<string> | undefined;
     privateKeyReadPolicy: pulumi.Output<string> | undefined;
     protectedPaths: string[];
@@ -190,6 +192,7 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         keyPairIds: signing.keyPairIds,
         publicKeyPems: signing.publicKeyPems,
         privateKeyPem: settings.exportPrivateKey ? pulumi.secret(signing.privateKeyPem) : undefined,
+        privateKeyPems: settings.exportPrivateKey ? pulumi.secret(signing.privateKeyPems) : undefined,
         privateKeySecretArn: settings.storePrivateKey ? signing.privateKeySecretArn : undefined,
         privateKeyReadPolicy: settings.storePrivateKey ? signing.privateKeyReadPolicy : undefined,
         protectedPaths: settings.protectedPaths,

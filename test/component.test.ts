@@ -85,6 +85,25 @@ describe("SigningKeyGroup resources", () => {
         assert.equal(values.activeKeyPairId, ids[1]);
     });
 
+    it("exports every generation's private key as one secret map (privateKeyPems) for the rotation canary", async () => {
+        const { group } = await deploy(rec, "signing", { keys: [{ id: "old" }, { id: "new", algorithm: "ECDSA" }], activeKey: "old" });
+        assert.equal(await isSecretOutput(group.privateKeyPems), true);
+        const pems = await resolve(group.privateKeyPems);
+        const publicPems = await resolve(group.publicKeyPems);
+        const ids = await resolve(group.keyPairIds);
+        assert.deepEqual(Object.keys(pems), ["old", "new"]);
+        assert.equal(pems.old, await resolve(group.privateKeyPem));
+        const data = Buffer.from("canary");
+        for (const generation of ["old", "new"]) {
+            // The non-active key signs what its own public key (trusted under its key pair id) verifies.
+            const signature = crypto.sign("sha256", data, crypto.createPrivateKey(pems[generation]));
+            assert.ok(crypto.verify("sha256", data, crypto.createPublicKey(publicPems[generation]), signature));
+            const uploaded = rec.byType(PUBLIC_KEY).find((r) => r.id === ids[generation])!;
+            assert.equal(uploaded.inputs.encodedKey, publicPems[generation]);
+        }
+        assert.equal(crypto.createPrivateKey(pems.new).asymmetricKeyType, "ec");
+    });
+
     it("exports the active private key as a secret that signs what the exported public key verifies", async () => {
         const { group, values } = await deploy(rec, "signing", { keys: [{ id: "old" }, { id: "new" }], activeKey: "old" });
         assert.equal(await isSecretOutput(group.privateKeyPem), true);
@@ -116,12 +135,12 @@ describe("SigningKeyGroup resources", () => {
     it("registers all outputs with registerOutputs", async () => {
         await deploy(rec, "plain");
         assert.deepEqual(Object.keys(rec.one(SIGNING_KEY_GROUP_TYPE).registeredOutputs ?? {}).sort(), [
-            "activeKeyPairId", "keyGroupId", "keyPairIds", "privateKeyPem", "publicKeyPems",
+            "activeKeyPairId", "keyGroupId", "keyPairIds", "privateKeyPem", "privateKeyPems", "publicKeyPems",
         ]);
         rec = installMocks();
         await deploy(rec, "stored", { storePrivateKey: true });
         assert.deepEqual(Object.keys(rec.one(SIGNING_KEY_GROUP_TYPE).registeredOutputs ?? {}).sort(), [
-            "activeKeyPairId", "keyGroupId", "keyPairIds", "privateKeyPem", "privateKeyReadPolicy", "privateKeySecretArn", "publicKeyPems",
+            "activeKeyPairId", "keyGroupId", "keyPairIds", "privateKeyPem", "privateKeyPems", "privateKeyReadPolicy", "privateKeySecretArn", "publicKeyPems",
         ]);
     });
 

@@ -1,6 +1,7 @@
 // The real stack program (infra/index.ts) under Pulumi mocks, with the dev stack file, the prod stack
 // file and the defaults, plus config errors raised before any resource is registered.
 import * as assert from "node:assert/strict";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
@@ -44,6 +45,7 @@ const OUTPUT_NAMES = [
     "keyPairIds",
     "publicKeyPems",
     "privateKeyPem",
+    "privateKeyPems",
     "privateKeySecretArn",
     "privateKeyReadPolicy",
     "protectedPaths",
@@ -357,9 +359,19 @@ async function checkStack(run: ProgramRun, expected: Expectations): Promise<void
     for (const pem of Object.values(pems)) assert.match(pem, /^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\n$/);
     if (expected.exportPrivateKey === false) {
         assert.equal(module.privateKeyPem, undefined, "exportPrivateKey false: no privateKeyPem stack output");
+        assert.equal(module.privateKeyPems, undefined, "exportPrivateKey false: no privateKeyPems stack output");
     } else {
         assert.match(outputs.privateKeyPem as string, /^-----BEGIN (RSA |EC )?PRIVATE KEY-----\n/);
         assert.equal(await pulumi.isSecret(module.privateKeyPem as pulumi.Output<string>), true, "privateKeyPem must be a secret output");
+        // The rotation canary: every generation's private key, one secret map, matching its public key.
+        const privatePems = outputs.privateKeyPems as Record<string, string>;
+        assert.deepEqual(Object.keys(privatePems), expected.keys.map((k) => k.id));
+        assert.equal(privatePems[expected.activeKey], outputs.privateKeyPem);
+        for (const [generation, pem] of Object.entries(privatePems)) {
+            const derived = crypto.createPublicKey(crypto.createPrivateKey(pem)).export({ type: "spki", format: "pem" });
+            assert.equal(derived, pems[generation], `privateKeyPems["${generation}"] belongs to publicKeyPems["${generation}"]`);
+        }
+        assert.equal(await pulumi.isSecret(module.privateKeyPems as pulumi.Output<unknown>), true, "privateKeyPems must be a secret output");
     }
     for (const name of ["bucketName", "keyPairId", "baseUrl"] as const) {
         assert.equal(await pulumi.isSecret(module[name] as pulumi.Output<string>), false, `${name} must not be secret`);

@@ -25,9 +25,12 @@ export const KEY_SOURCE_ARGS = {
 
 export const KEY_SOURCE_HELP = `Key material (first found wins):
   --key-pair-id ID --private-key-file FILE [--passphrase-env VAR]
+  --secret-id ARN|NAME   the Secrets Manager secret the stack stores (storePrivateKey); AWS SDK credentials
   env CLOUDFRONT_KEY_PAIR_ID with CLOUDFRONT_PRIVATE_KEY (PEM text) or CLOUDFRONT_PRIVATE_KEY_FILE
-  --outputs-file F   JSON from: pulumi stack output --json --show-secrets > F
-  pulumi stack output --json --show-secrets [--stack S], when the Pulumi CLI is installed`;
+  --outputs-file F   JSON from: pulumi stack output --json [--show-secrets] > F
+  pulumi stack output --json --show-secrets [--stack S], when the Pulumi CLI is installed
+  From stack outputs: the secret named by privateKeySecretArn, else privateKeyPem.
+  --generation ID    sign with that key generation (outputs keyPairIds and privateKeyPems): the rotation canary`;
 
 const WAYS =
   "give --key-pair-id with --private-key-file, or set CLOUDFRONT_KEY_PAIR_ID with CLOUDFRONT_PRIVATE_KEY or CLOUDFRONT_PRIVATE_KEY_FILE, " +
@@ -76,8 +79,14 @@ function signerFromOutputs(outputs: StackOutputs, source: string, opts: KeySourc
 /**
  * Finds the key material in the documented order and builds one signer (the key is parsed once).
  * Also returns the stack outputs when they were read (for baseUrl). Errors never contain key text.
+ * `fromOutputs`, when given, is asked first about stack outputs (before their privateKeyPem): what it returns
+ * stands for the key (cf. secretKeySource.ts: the privateKeySecretArn output, read asynchronously).
  */
-export function resolveSigner(opts: KeySourceOptions, io: CliIo): { signer: CloudFrontSigner; outputs?: StackOutputs } {
+export function resolveSigner<T = never>(
+  opts: KeySourceOptions,
+  io: CliIo,
+  fromOutputs?: (outputs: StackOutputs, source: string) => T | undefined,
+): { signer: CloudFrontSigner | T; outputs?: StackOutputs } {
   // An outputs file is read whenever given: besides key material it supplies baseUrl.
   const fileOutputs = opts.outputsFile !== undefined ? readOutputsFile(path.resolve(io.cwd, opts.outputsFile)) : undefined;
 
@@ -113,12 +122,16 @@ export function resolveSigner(opts: KeySourceOptions, io: CliIo): { signer: Clou
 
   // 3. Outputs file.
   if (fileOutputs !== undefined) {
+    const other = fromOutputs?.(fileOutputs, `--outputs-file ${opts.outputsFile}`);
+    if (other !== undefined) return { signer: other, outputs: fileOutputs };
     return { signer: signerFromOutputs(fileOutputs, `--outputs-file ${opts.outputsFile}`, opts, io), outputs: fileOutputs };
   }
 
   // 4. The Pulumi CLI.
   const fromPulumi = loadOutputsFor({ stack: opts.stack }, io);
   if (fromPulumi !== undefined) {
+    const other = fromOutputs?.(fromPulumi.outputs, fromPulumi.source);
+    if (other !== undefined) return { signer: other, outputs: fromPulumi.outputs };
     return { signer: signerFromOutputs(fromPulumi.outputs, fromPulumi.source, opts, io), outputs: fromPulumi.outputs };
   }
   const note = partialEnv

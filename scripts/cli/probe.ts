@@ -7,6 +7,7 @@ import { escapeControl } from "../lib/terminal";
 import { parseCommandArgs } from "./args";
 import type { CliCommand, CliIo } from "./io";
 import { KEY_SOURCE_ARGS, KEY_SOURCE_HELP } from "./keySource";
+import { SECRET_SOURCE_ARGS } from "./secretKeySource";
 import { prepareSigning } from "./signArgs";
 
 const HELP = `Usage: cf-sign probe --public /index.html --private /private/cat.jpeg [options]
@@ -37,6 +38,7 @@ const ARGS = {
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   ...KEY_SOURCE_ARGS,
+  ...SECRET_SOURCE_ARGS,
 } as const;
 
 /** Bodies are read up to this size: enough to recognise the private file without downloading a video. */
@@ -277,8 +279,8 @@ export const run: CliCommand = async (argv: string[], io: CliIo) => {
   const privatePath = checkPath(values.private, "--private", "/private/cat.jpeg");
   if (publicPath === privatePath) throw new InputError("probe: --public and --private must be different files");
   const timeoutMs = parseTimeout(values.timeout);
-  // The key the stack's signer uses, from the same sources as cf-sign url.
-  const { signer, resolve } = prepareSigning(values, io);
+  // The key the stack's signer uses (or --generation's: the rotation canary), from the same sources as cf-sign url.
+  const { signer, resolve } = await prepareSigning(values, io);
   const base =
     values["base-url"] !== undefined
       ? parseBaseUrl(values["base-url"], "--base-url")

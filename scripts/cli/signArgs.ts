@@ -4,7 +4,8 @@ import type { SignOptions } from "../lib/signer";
 import { loadStackOutputs, StackOutputs } from "../lib/stackOutputs";
 import { parseDuration, parseTime } from "../lib/time";
 import type { CliIo } from "./io";
-import { KEY_SOURCE_ARGS, KeySourceOptions, resolveAgainstBaseUrl, resolveSigner } from "./keySource";
+import { KEY_SOURCE_ARGS, resolveAgainstBaseUrl } from "./keySource";
+import { resolveSigningKey, SECRET_SOURCE_ARGS, SigningKeyOptions } from "./secretKeySource";
 
 /** Options shared by `cf-sign url` and `cf-sign cookies`. */
 export const SIGN_ARGS = {
@@ -16,6 +17,7 @@ export const SIGN_ARGS = {
   hash: { type: "string" },
   help: { type: "boolean", short: "h" },
   ...KEY_SOURCE_ARGS,
+  ...SECRET_SOURCE_ARGS,
 } as const;
 
 export const SIGN_HELP = `Expiry and conditions:
@@ -39,6 +41,8 @@ export interface SignArgValues {
   "passphrase-env"?: string;
   "outputs-file"?: string;
   stack?: string;
+  "secret-id"?: string;
+  generation?: string;
 }
 
 const DEFAULT_EXPIRES_IN = "1h";
@@ -81,20 +85,22 @@ export function signOptionsFrom(values: SignArgValues, now: Date): SignOptions {
   };
 }
 
-function keySourceFrom(values: SignArgValues): KeySourceOptions {
+function keySourceFrom(values: SignArgValues): SigningKeyOptions {
   return {
     keyPairId: values["key-pair-id"],
     privateKeyFile: values["private-key-file"],
     passphraseEnv: values["passphrase-env"],
     outputsFile: values["outputs-file"],
     stack: values.stack,
+    secretId: values["secret-id"],
+    generation: values.generation,
   };
 }
 
-/** Signer + a lazy stack-outputs getter for resolving `/paths` against baseUrl. */
-export function prepareSigning(values: SignArgValues, io: CliIo) {
+/** Signer + a lazy stack-outputs getter for resolving `/paths` against baseUrl (async: a key may come from Secrets Manager). */
+export async function prepareSigning(values: SignArgValues, io: CliIo) {
   const keySource = keySourceFrom(values);
-  const { signer, outputs } = resolveSigner(keySource, io);
+  const { signer, outputs } = await resolveSigningKey(keySource, io);
   let cached: StackOutputs | undefined = outputs;
   let loaded = outputs !== undefined;
   // resolveSigner returns the outputs whenever --outputs-file is given; otherwise only pulumi can supply them.

@@ -90,7 +90,7 @@ export const run: CliCommand = async (argv, io) => {
     }
     if (values.stdin) pool = takeWorkerPool(io.env);
     const options = signOptionsFrom(values, new Date());
-    const { signer, resolve } = prepareSigning(values, io);
+    const { signer, resolve } = await prepareSigning(values, io);
     if (options.policyResource !== undefined) options.policyResource = resolve(options.policyResource, "--policy-resource");
     if (pool) return await signStdin(io, signer, options, resolve, values.json === true, pool);
     const signed = signer.signUrl(resolve(positionals[0], "url"), options);

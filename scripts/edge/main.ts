@@ -9,6 +9,7 @@ import { loadStackOutputs, readOutputsFile, type StackOutputs } from "../lib/sta
 import { pathPatternMatches } from "./behaviors";
 import { resolveProtected, trustedKeysFromOutputs } from "./config";
 import { defaultRoot, startEdge, type RunningEdge } from "./server";
+import { throwawayCertificate } from "./tlsCert";
 
 const HELP = `Usage: npm run edge -- [options]
 
@@ -29,6 +30,11 @@ Options:
                           trust this public key instead
   --key-algorithm RSA|ECDSA
                           algorithm of the throwaway dev key when no keys are given (default RSA)
+  --tls                   serve HTTPS with a throwaway self-signed certificate made at start-up (key file
+                          mode 0600, removed on exit), so Secure cookies behave as on CloudFront
+  --tls-host NAME         a host name for that certificate, repeatable (default: localhost and 127.0.0.1)
+  --cors-origin ORIGIN    answer CORS requests from ORIGIN with credentials allowed, repeatable, as a
+                          CloudFront response headers policy would (e.g. https://app.example.com)
   --quiet                 no per-request log lines
   -h, --help              this help
 
@@ -56,6 +62,9 @@ function parseEdgeArgs(argv: string[]) {
         "public-key-file": { type: "string" },
         "key-algorithm": { type: "string" },
         quiet: { type: "boolean" },
+        tls: { type: "boolean" },
+        "tls-host": { type: "string", multiple: true },
+        "cors-origin": { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -213,7 +222,11 @@ export async function main(argv: string[]): Promise<number> {
   process.on("SIGTERM", onSignal);
 
   const quiet = args.quiet === true;
+  if (args["tls-host"] && !args.tls) throw new InputError("--tls-host needs --tls");
+  const certificate = args.tls ? throwawayCertificate(args["tls-host"] ?? []) : undefined;
   const edge = await startEdge({
+    tls: certificate && { key: certificate.key, cert: certificate.cert },
+    cors: args["cors-origin"] ? { allowOrigins: args["cors-origin"], allowCredentials: true } : undefined,
     root: args.root !== undefined ? path.resolve(cwd, args.root) : defaultRoot(),
     port,
     protectedPaths: protectedConfig.protectedPaths,
@@ -225,9 +238,11 @@ export async function main(argv: string[]): Promise<number> {
     log: quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
   process.stdout.write(`${banner(edge, protectedConfig.source, args["outputs-file"])}\n`);
+  if (certificate) process.stdout.write(`  tls         throwaway self-signed certificate for ${[...certificate.hostnames, "localhost", "127.0.0.1"].join(", ")} (${certificate.certFile}; curl --cacert it, or -k)\n`);
 
   await stopped;
   await edge.close();
+  certificate?.dispose();
   return 0;
 }
 

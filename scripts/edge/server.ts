@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { pipeline } from "node:stream";
@@ -12,6 +13,7 @@ import { escapeControl } from "../lib/terminal";
 import { errorXml, trustedKey, verifyRequest, type TrustedKeys } from "../lib/verifier";
 import { buildBehaviors, DEFAULT_PROTECTED_PATHS, matchBehavior, type BehaviorTable } from "./behaviors";
 import { CloudFrontFunction, viewerRequestEvent, type FunctionResponse } from "./cloudfrontFunction";
+import { corsHeaders, validateCorsPolicy, type CorsPolicy } from "./cors";
 import { generateDevKeyPair, type DevKeyPair } from "./devKey";
 import { normalizeRequestPath, objectKeyFor, parseRange, resolveObjectKey } from "./paths";
 
@@ -42,6 +44,10 @@ export interface EdgeOptions {
   /** Clock used for the time conditions (tests). */
   now?: () => Date;
   maxHeaderSize?: number;
+  /** Serve HTTPS with this certificate (e.g. tlsCert.ts throwawayCertificate), so Secure cookies behave as on CloudFront. */
+  tls?: { key: string; cert: string };
+  /** The CORS settings of a response headers policy on every behaviour (e.g. for a page's fetch() with cookies). */
+  cors?: CorsPolicy;
   /** Called with one line per request (method, path, status, code). */
   log?: (line: string) => void;
 }
@@ -103,6 +109,8 @@ interface EdgeState {
   now: () => Date;
   log?: (line: string) => void;
   port: number;
+  scheme: "http" | "https";
+  cors?: CorsPolicy;
 }
 
 function sendXml(
@@ -141,6 +149,7 @@ function sendFunctionResponse(req: http.IncomingMessage, res: http.ServerRespons
 }
 
 async function handle(state: EdgeState, req: http.IncomingMessage, res: http.ServerResponse): Promise<string> {
+  for (const [name, value] of Object.entries(corsHeaders(state.cors, req.headers.origin))) res.setHeader(name, value);
   const method = req.method ?? "GET";
   if (method !== "GET" && method !== "HEAD") {
     sendXml(req, res, 405, errorXml("MethodNotAllowed", "The local edge allows GET and HEAD only"), { Allow: "GET, HEAD" });
@@ -191,7 +200,7 @@ async function handle(state: EdgeState, req: http.IncomingMessage, res: http.Ser
   }
   if (behavior.protected) {
     const result = verifyRequest({
-      url: `http://${host}${target}`,
+      url: `${state.scheme}://${host}${target}`,
       cookies: req.headers.cookie ? parseCookieHeader(req.headers.cookie) : undefined,
       ip: req.socket.remoteAddress,
       now: state.now(),
@@ -332,11 +341,12 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
     // Request values reach the log: control characters are escaped so no one can forge a log line.
     log: log ? (line) => log(escapeControl(line)) : undefined,
     port: 0,
+    scheme: options.tls ? "https" : "http",
+    cors: options.cors && validateCorsPolicy(options.cors),
   };
 
-  const server = http.createServer(
-    { maxHeaderSize: options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE, keepAliveTimeout: 5000 },
-    (req, res) => {
+  const serverOptions = { maxHeaderSize: options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE, keepAliveTimeout: 5000 };
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       handle(state, req, res).then(
         (summary) => state.log?.(`${req.method} ${headerSafe(req.url ?? "")} -> ${summary}`),
         (error: unknown) => {
@@ -349,8 +359,8 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
           }
         },
       );
-    },
-  );
+  };
+  const server = options.tls ? https.createServer({ ...serverOptions, ...options.tls }, listener) : http.createServer(serverOptions, listener);
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (error.code === "ECONNRESET" || !socket.writable) {
       socket.destroy();
@@ -380,7 +390,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
   state.port = actualPort;
   let closed: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${actualPort}`,
+    url: `${state.scheme}://127.0.0.1:${actualPort}`,
     port: actualPort,
     root: realRoot,
     protectedPaths,

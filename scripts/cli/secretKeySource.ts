@@ -1,0 +1,101 @@
+// The key sources that need more than resolveSigner's synchronous steps: a Secrets Manager secret
+// (--secret-id, or the stack output privateKeySecretArn) and a named key generation (--generation, the
+// rotation canary). The order: key flags, --secret-id, environment, then stack outputs: --generation picks
+// from privateKeyPems, else privateKeySecretArn, else privateKeyPem.
+import * as path from "node:path";
+import { InputError } from "../lib/errors";
+import { CloudFrontSigner } from "../lib/signer";
+import { readOutputsFile, StackOutputs } from "../lib/stackOutputs";
+import type { CliIo } from "./io";
+import { KeySourceOptions, loadOutputsFor, resolveSigner } from "./keySource";
+
+/** The option definitions for util.parseArgs (spread beside KEY_SOURCE_ARGS). */
+export const SECRET_SOURCE_ARGS = {
+  "secret-id": { type: "string" },
+  generation: { type: "string" },
+} as const;
+
+export interface SigningKeyOptions extends KeySourceOptions {
+  /** --secret-id: name or ARN of the secret holding the component's JSON. */
+  secretId?: string;
+  /** --generation: a key generation id from the stack outputs (keyPairIds / privateKeyPems). */
+  generation?: string;
+}
+
+interface SecretRef {
+  secretId: string;
+  label: string;
+}
+
+/** Reads the secret once (one-shot CLI: no background refresh); one-line InputError on failure. */
+async function signerFromSecretRef(ref: SecretRef, io: CliIo): Promise<CloudFrontSigner> {
+  // The SDK reads process.env; the AWS SDK's Node-version notice is not the CLI's business (one line on error only).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  const { signerFromSecret } = require("../lib/secretSigner") as typeof import("../lib/secretSigner");
+  try {
+    return (await signerFromSecret(ref.secretId, { refreshAfterMs: Number.MAX_SAFE_INTEGER })).signer;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new InputError(ref.label === "--secret-id" ? message : `${ref.label}: ${message}`);
+  }
+}
+
+/** The signer for `generation` from stack outputs; errors name the generation and list the known ones. */
+export function signerForGeneration(outputs: StackOutputs, source: string, generation: string): CloudFrontSigner {
+  const ids = outputs.keyPairIds;
+  if (typeof ids !== "object" || ids === null) {
+    throw new InputError(`--generation ${generation}: ${source} has no keyPairIds output; is this the signed-content stack?`);
+  }
+  const known = Object.keys(ids);
+  if (!Object.prototype.hasOwnProperty.call(ids, generation)) {
+    throw new InputError(`--generation ${generation}: no such key generation in ${source}; the stack has ${known.join(", ") || "none"}`);
+  }
+  const pems = outputs.privateKeyPems as unknown;
+  if (pems === "[secret]") {
+    throw new InputError(`--generation: ${source}: privateKeyPems is hidden as "[secret]"; produce the outputs with pulumi stack output --json --show-secrets`);
+  }
+  if (typeof pems !== "object" || pems === null || Array.isArray(pems)) {
+    throw new InputError(`--generation: ${source} has no privateKeyPems output (the stack does not export its private keys); sign with --key-pair-id ${ids[generation]} --private-key-file FILE`);
+  }
+  const pem = (pems as Record<string, unknown>)[generation];
+  if (typeof pem !== "string" || pem === "") {
+    throw new InputError(`--generation ${generation}: privateKeyPems in ${source} has no key for it; run pulumi up so the outputs include every generation`);
+  }
+  return new CloudFrontSigner({ keyPairId: ids[generation], privateKey: pem, label: `${source}: privateKeyPems["${generation}"]` });
+}
+
+/**
+ * Finds the key in the documented order (see the header) and builds one signer. Async because a secret is read
+ * over the network. Returns the stack outputs when they were read (for baseUrl). Errors are one-line InputErrors.
+ */
+export async function resolveSigningKey(opts: SigningKeyOptions, io: CliIo): Promise<{ signer: CloudFrontSigner; outputs?: StackOutputs }> {
+  const explicitKey = opts.keyPairId !== undefined || opts.privateKeyFile !== undefined;
+  if (opts.generation !== undefined) {
+    if (explicitKey || opts.secretId !== undefined) {
+      throw new InputError("--generation picks a key from the stack outputs; give it without --key-pair-id, --private-key-file or --secret-id");
+    }
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(opts.generation)) {
+      throw new InputError(`--generation: "${opts.generation.slice(0, 64)}" is not a generation id (letters, digits, - and _), e.g. 2026-11`);
+    }
+    const loaded =
+      opts.outputsFile !== undefined
+        ? { outputs: readOutputsFile(path.resolve(io.cwd, opts.outputsFile)), source: `--outputs-file ${opts.outputsFile}` }
+        : loadOutputsFor({ stack: opts.stack }, io);
+    if (loaded === undefined) {
+      throw new InputError("--generation needs the stack outputs: pass --outputs-file F (from pulumi stack output --json --show-secrets), or install the Pulumi CLI");
+    }
+    return { signer: signerForGeneration(loaded.outputs, loaded.source, opts.generation), outputs: loaded.outputs };
+  }
+  if (opts.secretId !== undefined) {
+    if (explicitKey) throw new InputError("--secret-id is a key source of its own; give it without --key-pair-id and --private-key-file");
+    const outputs = opts.outputsFile !== undefined ? readOutputsFile(path.resolve(io.cwd, opts.outputsFile)) : undefined;
+    return { signer: await signerFromSecretRef({ secretId: opts.secretId, label: "--secret-id" }, io), outputs };
+  }
+  const found = resolveSigner<SecretRef>(opts, io, (outputs, source) =>
+    typeof outputs.privateKeySecretArn === "string" && outputs.privateKeySecretArn !== ""
+      ? { secretId: outputs.privateKeySecretArn, label: `${source}: privateKeySecretArn` }
+      : undefined,
+  );
+  if (found.signer instanceof CloudFrontSigner) return { signer: found.signer, outputs: found.outputs };
+  return { signer: await signerFromSecretRef(found.signer, io), outputs: found.outputs };
+}

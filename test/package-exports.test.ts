@@ -1,0 +1,126 @@
+// The library as applications consume it: package.json `exports` with declarations, what `npm pack` ships,
+// and the examples in docs/library.md compiled and run against the package (not against scripts/lib paths).
+import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { storedSigningKeyJson } from "../components/policy";
+import { verifyRequest } from "../scripts/lib/verifier";
+import { SecretsManagerStandIn } from "./helpers/secretsManagerStandIn";
+import { testKeys } from "./helpers/verifyKeys";
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, "..");
+const NAME = "cloudfront-signed-content";
+
+interface PackageJson {
+  name: string;
+  exports: Record<string, string | { types: string; default: string }>;
+}
+
+describe("package API (exports, npm pack, docs/library.md examples)", function () {
+  this.timeout(120_000);
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as PackageJson;
+  const targets = Object.entries(pkg.exports).flatMap(([, t]) => (typeof t === "string" ? [t] : [t.types, t.default]));
+  let consumer: string;
+
+  before(function () {
+    if (!fs.existsSync(path.join(ROOT, "dist", "scripts", "lib", "signer.d.ts"))) {
+      throw new Error('dist/ is missing or has no declarations: run "npm run build" first (npm test does it)');
+    }
+    consumer = fs.mkdtempSync(path.join(os.tmpdir(), "cf-consumer-"));
+    fs.mkdirSync(path.join(consumer, "node_modules"));
+    // As npm links a local dependency: the package's own node_modules serve its dependencies.
+    fs.symlinkSync(ROOT, path.join(consumer, "node_modules", NAME), "dir");
+    fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true }));
+  });
+  after(() => {
+    if (consumer) fs.rmSync(consumer, { recursive: true, force: true });
+  });
+
+  it("every export target (JS and .d.ts) exists after the build and is in what npm pack ships", async () => {
+    assert.ok(pkg.exports["./signer"] && pkg.exports["./secrets-manager"], "the signer and secrets-manager entry points");
+    for (const target of targets) assert.ok(fs.existsSync(path.join(ROOT, target)), `${target} exists`);
+    const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+    const files = new Set((JSON.parse(stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path));
+    for (const target of targets) assert.ok(files.has(target.replace(/^\.\//, "")), `npm pack ships ${target}`);
+    assert.ok(![...files].some((f) => f.startsWith("node_modules/") || f.endsWith(".pem") || f.startsWith("test/")), "no keys, tests or node_modules in the package");
+  });
+
+  it("the docs/library.md examples type-check against the package (node16 resolution: exports + types)", async () => {
+    const docs = fs.readFileSync(path.join(ROOT, "docs", "library.md"), "utf8");
+    const blocks = [...docs.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+    assert.ok(blocks.length >= 3, "the node:http, Lambda and key-file examples");
+    blocks.forEach((code, i) => fs.writeFileSync(path.join(consumer, `example${i + 1}.ts`), code));
+    fs.writeFileSync(
+      path.join(consumer, "deep.ts"),
+      // Internal paths are not part of the API: the compiler must refuse them.
+      `// @ts-expect-error not exported\nimport type { CloudFrontSigner as Deep } from "${NAME}/scripts/lib/signer";\nimport type { SignedUrl } from "${NAME}/signer";\nexport type T = [SignedUrl, Deep];\n`,
+    );
+    fs.writeFileSync(
+      path.join(consumer, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "node16",
+          moduleResolution: "node16",
+          strict: true,
+          // The dependencies' own .d.ts files are not under test (ours are emitted from checked sources).
+          skipLibCheck: true,
+          outDir: "out",
+          typeRoots: [path.join(ROOT, "node_modules", "@types")],
+          types: ["node"],
+        },
+        include: ["*.ts"],
+      }),
+    );
+    try {
+      await run(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", consumer], { cwd: consumer });
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string };
+      assert.fail(`the examples do not compile against the package:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+    }
+    const probe = `
+      const assert = require("node:assert/strict");
+      assert.equal(typeof require("${NAME}/signer").CloudFrontSigner, "function");
+      assert.equal(typeof require("${NAME}/secrets-manager").signerFromSecret, "function");
+      assert.equal(typeof require("${NAME}/errors").InputError, "function");
+      assert.throws(() => require.resolve("${NAME}/scripts/lib/signer"), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
+      console.log("ok");`;
+    const { stdout } = await run(process.execPath, ["-e", probe], { cwd: consumer });
+    assert.equal(stdout.trim(), "ok");
+  });
+
+  it("the Lambda example, compiled, signs cookies and URLs with the key from Secrets Manager", async () => {
+    const keys = testKeys();
+    const standIn = await new SecretsManagerStandIn().start();
+    try {
+      const arn = standIn.put("app-signing-key", storedSigningKeyJson({ keyPairId: keys.rsa.keyPairId, privateKeyPem: keys.rsa.privateKeyPem, algorithm: "RSA", generation: "g1" }));
+      const script = `
+        const { handler } = require("./out/example2.js");
+        (async () => {
+          const login = await handler({ rawPath: "/login" });
+          const link = await handler({ rawPath: "/report" });
+          console.log(JSON.stringify({ login, link }));
+        })().catch((e) => { console.error(e.message); process.exit(1); });`;
+      const { stdout, stderr } = await run(process.execPath, ["-e", script], {
+        cwd: consumer,
+        env: { PATH: process.env.PATH, ...standIn.env, SIGNING_SECRET_ARN: arn, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      });
+      assert.equal(stderr, "");
+      const { login, link } = JSON.parse(stdout) as { login: { statusCode: number; cookies: string[] }; link: { body: string } };
+      assert.equal(login.statusCode, 303);
+      const cookies = Object.fromEntries(login.cookies.map((c) => c.split(";")[0].split("=") as [string, string]));
+      assert.match(login.cookies[0], /; Domain=example\.com; .*SameSite=Lax/);
+      const trustedKeys = { [keys.rsa.keyPairId]: keys.rsa.publicKeyPem };
+      assert.ok(verifyRequest({ url: "https://cdn.example.com/private/reports/q3.pdf", cookies, trustedKeys }).ok);
+      const { url } = JSON.parse(link.body) as { url: string };
+      assert.ok(verifyRequest({ url, trustedKeys }).ok);
+      assert.equal(standIn.calls.length, 1, "one read for both invocations (warm container)");
+    } finally {
+      await standIn.stop();
+    }
+  });
+});
