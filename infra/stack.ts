@@ -81,11 +81,9 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         keys: settings.keys.map((spec) => ({ id: spec.id, algorithm: spec.algorithm })),
         activeKey: settings.activeKey,
         comment: limitText(`${label}: signed URLs and cookies`, 128),
-        storePrivateKey: settings.storePrivateKey
-            ? settings.privateKeyKmsKeyId !== undefined
-                ? { kmsKeyId: settings.privateKeyKmsKeyId }
-                : true
-            : false,
+        storePrivateKey: settings.storePrivateKey,
+        storePrivateKeyOptions:
+            settings.storePrivateKey && settings.privateKeyKmsKeyId !== undefined ? { kmsKeyId: settings.privateKeyKmsKeyId } : undefined,
     });
 
     const behaviours = signing.attachTo(
