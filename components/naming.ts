@@ -26,9 +26,13 @@ export function generationResourceName(name: string, generationId: string): stri
     return `${escapeName(name)}_s${escapeName(generationId)}`;
 }
 
-/** The alias a generation's children need so that stacks created before 1.0 keep their resources, if any. */
-export function generationResourceAliases(name: string, generationId: string): string[] {
+/**
+ * Alias names a generation's children need so that existing stacks keep their resources: the pre-1.0 name, and
+ * for each previous name of the component (its own `aliases`) the names the children had under it. A child's URN
+ * holds only its parent's type, not the parent's name, so a name alias is enough.
+ */
+export function generationResourceAliases(name: string, generationId: string, previousNames: readonly string[] = []): string[] {
     const current = generationResourceName(name, generationId);
-    const legacy = legacyGenerationResourceName(name, generationId);
-    return current === legacy ? [] : [legacy];
+    const names = [name, ...previousNames].flatMap((n) => [generationResourceName(n, generationId), legacyGenerationResourceName(n, generationId)]);
+    return [...new Set(names)].filter((n) => n !== current);
 }

@@ -18,6 +18,21 @@ export function privateKeyArgsFor(algorithm: KeyAlgorithm): tls.PrivateKeyArgs {
 }
 
 /**
+ * Previous names of the component from its `aliases` option (plain `{ name }` aliases and URN strings), so its
+ * children can alias their names under them. Aliases given as Outputs cannot be read here and are skipped.
+ */
+function previousComponentNames(opts: pulumi.ComponentResourceOptions | undefined): string[] {
+    const names: string[] = [];
+    for (const alias of opts?.aliases ?? []) {
+        if (typeof alias === "string") names.push(alias.slice(alias.lastIndexOf("::") + 2));
+        else if (alias && typeof alias === "object" && !pulumi.Output.isInstance(alias) && typeof (alias as pulumi.Alias).name === "string") {
+            names.push((alias as pulumi.Alias).name as string);
+        }
+    }
+    return names;
+}
+
+/**
  * A CloudFront key group with one public key per key generation, for signed URLs and signed cookies.
  *
  * Rotation without downtime: (1) append a generation to `keys` (both keys are trusted; URLs signed with the old
@@ -55,11 +70,12 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
         this.keys = pulumi.output(config.keys.map((k) => ({ ...k })));
         this.activeKey = pulumi.output(config.activeKey);
         // protect only when asked: an explicit `protect: false` would override a protect inherited from opts.
+        const previousNames = previousComponentNames(opts);
         const keyOpts: pulumi.CustomResourceOptions = { parent: this, ...(config.protectKeys ? { protect: true } : {}) };
 
         const generations = config.keys.map((gen) => {
             const resourceName = generationResourceName(name, gen.id);
-            const aliases = generationResourceAliases(name, gen.id).map((legacy) => ({ name: legacy }));
+            const aliases = generationResourceAliases(name, gen.id, previousNames).map((legacy) => ({ name: legacy }));
             const childOpts: pulumi.CustomResourceOptions = { ...keyOpts, ...(aliases.length ? { aliases } : {}) };
             const privateKey = new tls.PrivateKey(resourceName, privateKeyArgsFor(gen.algorithm), childOpts);
             // No `name`: autonaming lets a replacement be created before the old key is deleted

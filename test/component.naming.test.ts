@@ -54,6 +54,12 @@ describe("generation child names", () => {
         assert.equal(seen.size, all.length * all.length);
     });
 
+    it("adds the children's names under the component's previous names (its aliases)", () => {
+        assert.deepEqual(generationResourceAliases("cdn", "g1", ["signing"]), ["signing-g1"]);
+        assert.deepEqual(generationResourceAliases("cdn", "g1", ["cdn-keys"]), ["cdn_dkeys_sg1", "cdn-keys-g1"]);
+        assert.deepEqual(generationResourceAliases("new-keys", "g1", ["old-keys"]), ["new-keys-g1", "old_dkeys_sg1", "old-keys-g1"]);
+    });
+
     describe("under the mocks", () => {
         let rec: Recorder;
         beforeEach(() => {
@@ -80,6 +86,14 @@ describe("generation child names", () => {
                 assert.equal(kept.name, "signing-2026-01");
                 assert.deepEqual(kept.aliases, [], type);
             }
+        });
+
+        it("keeps every child of a renamed component through its aliases (name alias or URN alias)", async () => {
+            await deploy(rec, "new-keys", ["2026-01"], { aliases: [{ name: "old-keys" }] });
+            await deploy(rec, "cdn", ["2026-01"], { aliases: ["urn:pulumi:test::cloudfront-signed-content::cloudfront-signed-content:index:SigningKeyGroup::signing"] });
+            const [renamed, plain] = rec.byType(PUBLIC_KEY);
+            assert.deepEqual(aliasNames(renamed.aliases), ["new-keys-2026-01", "old_dkeys_s2026_d01", "old-keys-2026-01"]);
+            assert.deepEqual(aliasNames(plain.aliases), ["signing-2026-01"]);
         });
     });
 });
