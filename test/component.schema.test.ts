@@ -3,7 +3,10 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { generateComponentSchema, PACKAGE_DIR, providerNameOf, SCHEMA_FILE } from "./helpers/componentSchema";
+import * as pulumi from "@pulumi/pulumi";
+import type { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import { createComponentProvider, generateComponentSchema, PACKAGE_DIR, providerNameOf, SCHEMA_FILE } from "./helpers/componentSchema";
+import { installMocks, isSecretOutput, resolve } from "./harness/mocks";
 import { SIGNING_KEY_GROUP_TYPE } from "../components";
 
 interface Property {
@@ -26,10 +29,12 @@ interface Schema {
 describe("component package schema (components/schema.json)", function () {
     // Type-checking the package with @pulumi/aws's declarations takes a while on a busy machine; not a speed test.
     this.timeout(10 * 60 * 1000);
+    let provider: ComponentProvider;
     let generated: string;
     let schema: Schema;
     before(async () => {
-        generated = await generateComponentSchema();
+        provider = createComponentProvider();
+        generated = await generateComponentSchema(provider);
         schema = JSON.parse(generated) as Schema;
     });
 
@@ -97,5 +102,34 @@ describe("component package schema (components/schema.json)", function () {
         assert.deepEqual(resource.required, ["activeKey", "activeKeyAlgorithm", "activeKeyPairId", "keyGroupId", "keyPairIds", "keys", "privateKeyPem", "publicKeyPems"]);
         assert.equal(resource.properties.keyPairIds.additionalProperties?.type, "string");
         assert.ok(resource.description, "component description");
+    });
+
+    it("constructs the component from another language's plain inputs, returning every schema output (construct under mocks)", async () => {
+        const rec = installMocks();
+        const inputs = {
+            keys: [{ id: "2026-01" }, { id: "2026-11", algorithm: "ECDSA" }],
+            activeKey: "2026-11",
+            storePrivateKey: true,
+            storePrivateKeyOptions: { kmsKeyId: "alias/cloudfront-signing", recoveryWindowInDays: 7 },
+            protectKeys: true,
+            tags: { team: "platform" },
+        };
+        const result = await provider.construct("signing", SIGNING_KEY_GROUP_TYPE, inputs, {});
+        const state = result.state as Record<string, unknown>;
+        const outputNames = Object.keys(schema.resources[SIGNING_KEY_GROUP_TYPE].properties).sort();
+        assert.deepEqual(Object.keys(state).sort(), outputNames);
+        const values: Record<string, unknown> = {};
+        for (const name of outputNames) {
+            assert.ok(pulumi.Output.isInstance(state[name]), `${name} is an Output`);
+            values[name] = await resolve(state[name] as pulumi.Output<unknown>);
+        }
+        await rec.settled();
+        assert.equal(values.activeKey, "2026-11");
+        assert.equal(values.activeKeyAlgorithm, "ECDSA");
+        assert.deepEqual(values.keys, [{ id: "2026-01", algorithm: "RSA" }, { id: "2026-11", algorithm: "ECDSA" }]);
+        assert.equal(values.activeKeyPairId, (values.keyPairIds as Record<string, string>)["2026-11"]);
+        assert.equal(await isSecretOutput(state.privateKeyPem as pulumi.Output<string>), true);
+        assert.match(values.privateKeyReadPolicy as string, /kms:Decrypt/);
+        assert.equal(await resolve(pulumi.output(result.urn)), rec.one(SIGNING_KEY_GROUP_TYPE).urn);
     });
 });

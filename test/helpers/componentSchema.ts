@@ -15,12 +15,16 @@ export function providerNameOf(packageName: string): { name: string; namespace?:
     return { name: matches[2].replace(/[^-a-zA-Z0-9_]/g, "-"), namespace: matches[1]?.slice(1, -1) };
 }
 
-/** The schema as pretty-printed JSON text (with a final newline), as committed in components/schema.json. */
-export async function generateComponentSchema(): Promise<string> {
+/** A ComponentProvider for the package, set up as the language host sets it up. */
+export function createComponentProvider(): ComponentProvider {
     const manifest = JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, "package.json"), "utf8")) as { name: string };
     const { name, namespace } = providerNameOf(manifest.name);
     const components = getPulumiComponents(require(PACKAGE_DIR));
-    const provider = new ComponentProvider({ name, namespace, dirname: PACKAGE_DIR, components });
+    return new ComponentProvider({ name, namespace, dirname: PACKAGE_DIR, components });
+}
+
+/** The schema as pretty-printed JSON text (with a final newline), as committed in components/schema.json. */
+export async function generateComponentSchema(provider: ComponentProvider = createComponentProvider()): Promise<string> {
     return JSON.stringify(JSON.parse(await provider.getSchema()), null, 2) + "\n";
 }
 
