@@ -69,8 +69,8 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
         super(SIGNING_KEY_GROUP_TYPE, name, {}, opts);
         this.keys = pulumi.output(config.keys.map((k) => ({ ...k })));
         this.activeKey = pulumi.output(config.activeKey);
-        // protect only when asked: an explicit `protect: false` would override a protect inherited from opts.
         const previousNames = previousComponentNames(opts);
+        // protect only when asked: an explicit `protect: false` would override a protect inherited from opts.
         const keyOpts: pulumi.CustomResourceOptions = { parent: this, ...(config.protectKeys ? { protect: true } : {}) };
 
         const generations = config.keys.map((gen) => {
