@@ -1,9 +1,13 @@
-// Public API of the CloudFront signing components.
-export type { KeyAlgorithm, KeyGeneration, StorePrivateKeyOptions, SigningKeyGroupArgs } from "./types";
+// Package entry (package.json "main"): the public TypeScript API, and what the Pulumi nodejs language host serves
+// to other languages. The host serves every ComponentResource class exported here (the SDK's Analyzer infers the
+// schema from their args interfaces and Output fields): export a new component from its module below to add it.
+export { SigningKeyGroup, SIGNING_KEY_GROUP_TYPE, privateKeyArgsFor } from "./signingKeyGroup";
+
+export { KeyAlgorithm } from "./types";
+export type { KeyGeneration, StorePrivateKeyOptions, SigningKeyGroupArgs } from "./types";
 export {
     validateSigningKeyGroupArgs,
     SigningKeyGroupArgsError,
-    generationResourceName,
     MAX_KEYS_PER_KEY_GROUP,
     MAX_COMMENT_LENGTH,
     MAX_CLOUDFRONT_NAME_LENGTH,
@@ -12,17 +16,17 @@ export {
     DEFAULT_RECOVERY_WINDOW_DAYS,
     KEY_ALGORITHMS,
 } from "./validation";
+export type { NormalizedSigningKeyGroupArgs } from "./validation";
+export { generationResourceName, generationResourceAliases, legacyGenerationResourceName } from "./naming";
 export {
     attachKeyGroup,
     AttachKeyGroupError,
     DEFAULT_BEHAVIOUR,
     MAX_KEY_GROUPS_PER_BEHAVIOUR,
 } from "./behaviours";
-export type { NormalizedSigningKeyGroupArgs } from "./validation";
 export type { CacheBehaviourLike, CacheBehaviours } from "./behaviours";
-export { secretReadPolicyDocument, storedSigningKeyJson } from "./policy";
+export { secretReadPolicyDocument, storedSigningKeyJson, CURRENT_VERSION_STAGE } from "./policy";
 export type { StoredSigningKey } from "./policy";
-export { SigningKeyGroup, SIGNING_KEY_GROUP_TYPE, privateKeyArgsFor } from "./signingKeyGroup";
 export {
     pathGuardSource,
     canonicalPathPattern,

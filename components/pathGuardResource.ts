@@ -22,7 +22,9 @@ export interface PathGuardArgs {
 
 /** What goes into a cache behaviour's `functionAssociations` list. */
 export interface PathGuardAssociation {
+    /** Always "viewer-request": the guard must run before the cache and the origin. */
     eventType: string;
+    /** ARN of the published CloudFront Function. */
     functionArn: string;
 }
 
@@ -41,7 +43,7 @@ export class PathGuard extends pulumi.ComponentResource {
     /** `{ eventType: "viewer-request", functionArn }`, for a cache behaviour's `functionAssociations`. */
     readonly functionAssociation: pulumi.Output<PathGuardAssociation>;
     /** The generated function source, as deployed (also what the local edge runs). */
-    readonly code: string;
+    readonly code: pulumi.Output<string>;
 
     constructor(name: string, args: PathGuardArgs, opts?: pulumi.ComponentResourceOptions) {
         // Everything is checked before anything is registered.
@@ -63,13 +65,13 @@ export class PathGuard extends pulumi.ComponentResource {
             throw error;
         }
         super(PATH_GUARD_TYPE, name, {}, opts);
-        this.code = code;
+        this.code = pulumi.output(code);
         const fn = new aws.cloudfront.Function(
             name,
             {
                 runtime: PATH_GUARD_RUNTIME,
                 publish: true,
-                code: this.code,
+                code,
                 comment: args.comment ?? "Refuses paths whose S3 key falls under a signed-only path pattern",
             },
             { parent: this },

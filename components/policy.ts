@@ -20,32 +20,51 @@ export function storedSigningKeyJson(value: StoredSigningKey): string {
 }
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+/** The staging label Secrets Manager moves to each new version: the one applications read. */
+export const CURRENT_VERSION_STAGE = "AWSCURRENT";
 
 /**
- * IAM policy document (JSON) that grants read access to exactly one secret. When the secret is encrypted with a
- * customer managed KMS key given as a key ARN, it also allows kms:Decrypt on that key, only through Secrets Manager.
- * (A key id or alias cannot be named in an IAM policy's Resource: grant kms:Decrypt in the key policy instead.)
+ * IAM policy document (JSON) that grants read access to exactly one secret, for the version applications should
+ * read: requests that name a version stage must name AWSCURRENT (a request without one gets AWSCURRENT anyway;
+ * requests by version id stay allowed, because the AWS caching clients read the current version by its id).
+ * With a customer managed KMS key (`kmsKeyArn`, a key ARN: resolve ids and aliases first), it also allows
+ * kms:Decrypt on that key only through Secrets Manager in the secret's region and only for this secret.
  */
-export function secretReadPolicyDocument(secretArn: string, kmsKeyId?: string): string {
+export function secretReadPolicyDocument(secretArn: string, kmsKeyArn?: string): string {
     if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(secretArn)) {
         throw new Error(`secretReadPolicyDocument: secretArn "${secretArn}" is not a Secrets Manager secret ARN`);
     }
+    if (kmsKeyArn !== undefined && !KMS_KEY_ARN.test(kmsKeyArn)) {
+        throw new Error(`secretReadPolicyDocument: kmsKeyArn "${kmsKeyArn}" is not a KMS key ARN (resolve key ids and aliases to the key ARN first)`);
+    }
     const statements: Record<string, unknown>[] = [
         {
-            Sid: "ReadCloudFrontSigningKey",
+            Sid: "ReadCurrentCloudFrontSigningKey",
             Effect: "Allow",
-            Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            Action: "secretsmanager:GetSecretValue",
+            Resource: secretArn,
+            Condition: { StringEqualsIfExists: { "secretsmanager:VersionStage": CURRENT_VERSION_STAGE } },
+        },
+        {
+            Sid: "DescribeCloudFrontSigningKey",
+            Effect: "Allow",
+            Action: "secretsmanager:DescribeSecret",
             Resource: secretArn,
         },
     ];
-    if (kmsKeyId !== undefined && KMS_KEY_ARN.test(kmsKeyId)) {
+    if (kmsKeyArn !== undefined) {
         const region = secretArn.split(":")[3];
         statements.push({
             Sid: "DecryptCloudFrontSigningKey",
             Effect: "Allow",
             Action: "kms:Decrypt",
-            Resource: kmsKeyId,
-            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+            Resource: kmsKeyArn,
+            Condition: {
+                StringEquals: {
+                    "kms:ViaService": `secretsmanager.${region}.amazonaws.com`,
+                    "kms:EncryptionContext:SecretARN": secretArn,
+                },
+            },
         });
     }
     return JSON.stringify({ Version: "2012-10-17", Statement: statements });

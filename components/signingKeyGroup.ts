@@ -6,14 +6,30 @@ import * as tls from "@pulumi/tls";
 import * as random from "@pulumi/random";
 import { attachKeyGroup, CacheBehaviours } from "./behaviours";
 import { secretReadPolicyDocument, storedSigningKeyJson } from "./policy";
+import { generationResourceAliases, generationResourceName } from "./naming";
 import { KeyAlgorithm, KeyGeneration, SigningKeyGroupArgs } from "./types";
-import { generationResourceName, validateSigningKeyGroupArgs } from "./validation";
+import { validateSigningKeyGroupArgs } from "./validation";
 
 export const SIGNING_KEY_GROUP_TYPE = "cloudfront-signed-content:index:SigningKeyGroup";
 
 /** tls.PrivateKey inputs CloudFront accepts: RSA 2048, or ECDSA with P256 explicit (the provider defaults to P224). */
 export function privateKeyArgsFor(algorithm: KeyAlgorithm): tls.PrivateKeyArgs {
-    return algorithm === "RSA" ? { algorithm: "RSA", rsaBits: 2048 } : { algorithm: "ECDSA", ecdsaCurve: "P256" };
+    return algorithm === KeyAlgorithm.RSA ? { algorithm: "RSA", rsaBits: 2048 } : { algorithm: "ECDSA", ecdsaCurve: "P256" };
+}
+
+/**
+ * Previous names of the component from its `aliases` option (plain `{ name }` aliases and URN strings), so its
+ * children can alias their names under them. Aliases given as Outputs cannot be read here and are skipped.
+ */
+function previousComponentNames(opts: pulumi.ComponentResourceOptions | undefined): string[] {
+    const names: string[] = [];
+    for (const alias of opts?.aliases ?? []) {
+        if (typeof alias === "string") names.push(alias.slice(alias.lastIndexOf("::") + 2));
+        else if (alias && typeof alias === "object" && !pulumi.Output.isInstance(alias) && typeof (alias as pulumi.Alias).name === "string") {
+            names.push((alias as pulumi.Alias).name as string);
+        }
+    }
+    return names;
 }
 
 /**
@@ -26,67 +42,71 @@ export function privateKeyArgsFor(algorithm: KeyAlgorithm): tls.PrivateKeyArgs {
  * place. The private keys live in Pulumi state, encrypted as secrets.
  */
 export class SigningKeyGroup extends pulumi.ComponentResource {
-    /** Id of the CloudFront key group; list it in a cache behaviour's trustedKeyGroups (see attachTo). */
+    /** Id of the CloudFront key group: list it in a cache behaviour's trustedKeyGroups. */
     readonly keyGroupId: pulumi.Output<string>;
     /** Key pair id (CloudFront public key id) of the active generation: the `Key-Pair-Id` of signed URLs. */
     readonly activeKeyPairId: pulumi.Output<string>;
     /** Generation id -> CloudFront public key id, for every generation. */
-    readonly keyPairIds: pulumi.Output<Record<string, string>>;
+    readonly keyPairIds: pulumi.Output<{ [generation: string]: string }>;
     /** Generation id -> SPKI public key PEM, for every generation. */
-    readonly publicKeyPems: pulumi.Output<Record<string, string>>;
+    readonly publicKeyPems: pulumi.Output<{ [generation: string]: string }>;
     /** PEM of the active generation's private key (PKCS#1 for RSA, SEC1 for ECDSA). A secret. */
     readonly privateKeyPem: pulumi.Output<string>;
     /**
      * Generation id -> private key PEM, for every generation (one secret map): the rotation canary signs with a
      * generation before it becomes active (`cf-sign url --generation ID`).
      */
-    readonly privateKeyPems: pulumi.Output<Record<string, string>>;
+    readonly privateKeyPems: pulumi.Output<{ [generation: string]: string }>;
     /** ARN of the Secrets Manager secret holding the active key (only with storePrivateKey). */
     readonly privateKeySecretArn?: pulumi.Output<string>;
     /** IAM policy document (JSON) granting read access to exactly that secret (only with storePrivateKey). */
     readonly privateKeyReadPolicy?: pulumi.Output<string>;
     /** The generation id that signs. */
-    readonly activeKey: string;
-    /** Algorithm of the active generation (ECDSA signers should declare SHA-256). */
-    readonly activeKeyAlgorithm: KeyAlgorithm;
+    readonly activeKey: pulumi.Output<string>;
+    /** Algorithm of the active generation (ECDSA signers must declare SHA-256). */
+    readonly activeKeyAlgorithm: pulumi.Output<KeyAlgorithm>;
     /** The generations with defaults applied, oldest first. */
-    readonly keys: readonly Required<KeyGeneration>[];
-    /** The key group resource, e.g. for dependsOn. */
-    readonly keyGroup: aws.cloudfront.KeyGroup;
+    readonly keys: pulumi.Output<KeyGeneration[]>;
 
     constructor(name: string, args: SigningKeyGroupArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything, so bad arguments leave no half-registered component.
         const config = validateSigningKeyGroupArgs(name, args);
         super(SIGNING_KEY_GROUP_TYPE, name, {}, opts);
-        this.keys = config.keys;
-        this.activeKey = config.activeKey;
+        this.keys = pulumi.output(config.keys.map((k) => ({ ...k })));
+        this.activeKey = pulumi.output(config.activeKey);
+        const previousNames = previousComponentNames(opts);
+        // protect only when asked: an explicit `protect: false` would override a protect inherited from opts.
+        const keyOpts: pulumi.CustomResourceOptions = { parent: this, ...(config.protectKeys ? { protect: true } : {}) };
 
         const generations = config.keys.map((gen) => {
             const resourceName = generationResourceName(name, gen.id);
-            const privateKey = new tls.PrivateKey(resourceName, privateKeyArgsFor(gen.algorithm), { parent: this });
+            const aliases = generationResourceAliases(name, gen.id, previousNames).map((legacy) => ({ name: legacy }));
+            const childOpts: pulumi.CustomResourceOptions = { ...keyOpts, ...(aliases.length ? { aliases } : {}) };
+            const privateKey = new tls.PrivateKey(resourceName, privateKeyArgsFor(gen.algorithm), childOpts);
             // No `name`: autonaming lets a replacement be created before the old key is deleted
             // (CloudFront refuses to delete a key still in a key group). The PEM keeps its trailing newline,
             // otherwise every update shows a diff.
             const publicKey = new aws.cloudfront.PublicKey(
                 resourceName,
                 { encodedKey: privateKey.publicKeyPem, comment: config.comment },
-                { parent: this },
+                childOpts,
             );
             return { gen, privateKey, publicKey };
         });
 
-        this.keyGroup = new aws.cloudfront.KeyGroup(
+        // CloudFront public keys and key groups take no tags; the secret below does.
+        const keyGroup = new aws.cloudfront.KeyGroup(
             name,
             { items: generations.map((g) => g.publicKey.id), comment: config.comment },
-            { parent: this },
+            keyOpts,
         );
-        this.keyGroupId = this.keyGroup.id;
+        this.keyGroupId = keyGroup.id;
 
         const active = generations.find((g) => g.gen.id === config.activeKey)!;
-        this.activeKeyAlgorithm = active.gen.algorithm;
+        this.activeKeyAlgorithm = pulumi.output(active.gen.algorithm);
         // Key pair ids resolve only after the key group exists with them: a key signs nothing until it is trusted.
         const afterKeyGroup = <T>(value: pulumi.Output<T>): pulumi.Output<T> =>
-            value.apply((v) => this.keyGroup.id.apply(() => v));
+            value.apply((v) => keyGroup.id.apply(() => v));
         this.activeKeyPairId = afterKeyGroup(active.publicKey.id);
         this.keyPairIds = afterKeyGroup(
             pulumi.all(generations.map((g) => g.publicKey.id)).apply((ids) =>
@@ -116,6 +136,7 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
                     description: `CloudFront signing key (key pair id and private key) of key group ${name}`,
                     kmsKeyId: store.kmsKeyId,
                     recoveryWindowInDays: store.recoveryWindowInDays,
+                    tags: config.tags,
                 },
                 { parent: this },
             );
@@ -133,9 +154,14 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
             );
             // Resolves once the secret has a value, so readers wired to the ARN never see an empty secret.
             this.privateKeySecretArn = pulumi.all([secret.arn, version.id]).apply(([arn]) => arn);
+            // An IAM policy can name a KMS key only by its key ARN: resolve ids and aliases (DescribeKey).
+            const kmsKeyArn: pulumi.Output<string | undefined> =
+                store.kmsKeyId === undefined
+                    ? pulumi.output(undefined)
+                    : aws.kms.getKeyOutput({ keyId: store.kmsKeyId }, { parent: this }).arn;
             this.privateKeyReadPolicy = pulumi
-                .all([secret.arn, pulumi.output(store.kmsKeyId)])
-                .apply(([arn, kmsKeyId]) => secretReadPolicyDocument(arn, kmsKeyId));
+                .all([secret.arn, kmsKeyArn])
+                .apply(([arn, keyArn]) => secretReadPolicyDocument(arn, keyArn));
         }
 
         this.registerOutputs({
@@ -145,12 +171,18 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
             publicKeyPems: this.publicKeyPems,
             privateKeyPem: this.privateKeyPem,
             privateKeyPems: this.privateKeyPems,
+            activeKey: this.activeKey,
+            activeKeyAlgorithm: this.activeKeyAlgorithm,
+            keys: this.keys,
             ...(this.privateKeySecretArn ? { privateKeySecretArn: this.privateKeySecretArn } : {}),
             ...(this.privateKeyReadPolicy ? { privateKeyReadPolicy: this.privateKeyReadPolicy } : {}),
         });
     }
 
-    /** Returns the behaviours with this key group trusted by exactly the selected ones (see attachKeyGroup). */
+    /**
+     * Returns the behaviours with this key group trusted by exactly the selected ones (see attachKeyGroup).
+     * TypeScript only: other languages add keyGroupId to the behaviours' trustedKeyGroups themselves.
+     */
     attachTo<B extends object>(behaviours: CacheBehaviours<B>, select: readonly string[]): CacheBehaviours<B> {
         return attachKeyGroup(behaviours, this.keyGroupId, select);
     }

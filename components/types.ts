@@ -1,7 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 
-/** CloudFront accepts RSA 2048 and ECDSA P-256 public keys. */
-export type KeyAlgorithm = "RSA" | "ECDSA";
+/**
+ * Key algorithm of a generation. CloudFront accepts RSA 2048 and ECDSA P-256 public keys. TypeScript callers may
+ * pass the plain strings "RSA" and "ECDSA"; other languages get an enum with those values.
+ */
+export const KeyAlgorithm = {
+    /** RSA with a 2048-bit modulus. */
+    RSA: "RSA",
+    /** ECDSA on curve P-256 (signers must declare SHA-256). */
+    ECDSA: "ECDSA",
+} as const;
+export type KeyAlgorithm = (typeof KeyAlgorithm)[keyof typeof KeyAlgorithm];
 
 /** One key generation: a private key, its CloudFront public key, and a place in the key group. */
 export interface KeyGeneration {
@@ -14,20 +23,25 @@ export interface KeyGeneration {
     algorithm?: KeyAlgorithm;
 }
 
-/** Where and how to keep the active private key in AWS Secrets Manager. */
+/** How to keep the active private key in AWS Secrets Manager (used only with storePrivateKey: true). */
 export interface StorePrivateKeyOptions {
-    /** KMS key (id, ARN or alias) that encrypts the secret; default the account's `aws/secretsmanager` key. */
+    /**
+     * KMS key that encrypts the secret: key id, key ARN, alias name ("alias/...") or alias ARN. It is resolved to
+     * the key ARN so the read policy can grant kms:Decrypt through Secrets Manager. Default: the account's
+     * `aws/secretsmanager` key.
+     */
     kmsKeyId?: pulumi.Input<string>;
     /** Days a deleted secret stays recoverable: 0 (delete at once) or 7..30. Default 30. */
     recoveryWindowInDays?: number;
 }
 
+/** Arguments of SigningKeyGroup. */
 export interface SigningKeyGroupArgs {
     /**
      * The key generations, oldest first, e.g. `[{ id: "2026-01" }, { id: "2026-11", algorithm: "ECDSA" }]`.
      * At most 5 (CloudFront's public keys per key group). Default: one RSA generation with id "default".
      */
-    keys?: readonly KeyGeneration[];
+    keys?: KeyGeneration[];
     /** Id of the generation that signs (its key pair id and private key are exported). Default: the newest (last). */
     activeKey?: string;
     /** Comment on the public keys and the key group, at most 128 characters. */
@@ -35,7 +49,20 @@ export interface SigningKeyGroupArgs {
     /**
      * Also keep the active private key and its key pair id in AWS Secrets Manager (JSON secret
      * `{"keyPairId","privateKeyPem","algorithm","generation"}`) for applications that sign at runtime, and export
-     * the secret's ARN and a read-only IAM policy for it. `true` for the defaults.
+     * the secret's ARN and a read-only IAM policy for it. Default false.
      */
-    storePrivateKey?: boolean | StorePrivateKeyOptions;
+    storePrivateKey?: boolean;
+    /** Options of the Secrets Manager secret (KMS key, recovery window); needs storePrivateKey: true. */
+    storePrivateKeyOptions?: StorePrivateKeyOptions;
+    /**
+     * Set Pulumi's `protect` on the private keys, public keys and the key group, so that an accidental rename,
+     * re-parent or algorithm change cannot delete keys that live signed URLs depend on. Removing a generation then
+     * needs `pulumi state unprotect` first. Default false.
+     */
+    protectKeys?: boolean;
+    /**
+     * Tags for every taggable AWS resource of the component (the Secrets Manager secret; CloudFront public keys
+     * and key groups cannot be tagged). Merged over the provider's default tags.
+     */
+    tags?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
 }

@@ -1,6 +1,7 @@
 // Pure validation of SigningKeyGroup arguments: every rule is a one-line error naming the argument and the fix.
 import * as pulumi from "@pulumi/pulumi";
-import { KeyAlgorithm, KeyGeneration, SigningKeyGroupArgs, StorePrivateKeyOptions } from "./types";
+import { generationResourceName } from "./naming";
+import { KeyAlgorithm, KeyGeneration, SigningKeyGroupArgs } from "./types";
 
 /** CloudFront quota: public keys per key group. */
 export const MAX_KEYS_PER_KEY_GROUP = 5;
@@ -11,7 +12,7 @@ export const MAX_GENERATION_ID_LENGTH = 64;
 /** Generation id used when `keys` is omitted. */
 export const DEFAULT_GENERATION_ID = "default";
 export const DEFAULT_RECOVERY_WINDOW_DAYS = 30;
-export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = ["RSA", "ECDSA"];
+export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = Object.values(KeyAlgorithm);
 /** The engine autonames "<logical name>-<7 hex chars>". */
 const AUTONAME_SUFFIX_LENGTH = 8;
 const NAME_CHARS = /^[A-Za-z0-9_-]+$/;
@@ -31,22 +32,19 @@ export interface NormalizedSigningKeyGroupArgs {
     comment?: string;
     /** undefined when the private key is not stored in Secrets Manager */
     storePrivateKey?: { kmsKeyId?: pulumi.Input<string>; recoveryWindowInDays: number };
+    protectKeys: boolean;
+    tags?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
 }
 
 function fail(name: string, message: string): never {
     throw new SigningKeyGroupArgsError(`SigningKeyGroup "${name}": ${message}`);
 }
 
-/** Logical name of a generation's tls key and CloudFront public key. */
-export function generationResourceName(name: string, generationId: string): string {
-    return `${name}-${generationId}`;
-}
-
 /**
  * Validates and normalizes SigningKeyGroup arguments. Throws SigningKeyGroupArgsError (one line, naming the
  * argument) on: an invalid component name, no keys, more than 5 keys, a duplicate or invalid generation id,
  * an unknown algorithm, an activeKey that is not a generation id, a comment over 128 characters, or invalid
- * storePrivateKey options.
+ * storePrivateKey / storePrivateKeyOptions / protectKeys values.
  */
 export function validateSigningKeyGroupArgs(name: string, args: SigningKeyGroupArgs = {}): NormalizedSigningKeyGroupArgs {
     if (typeof name !== "string" || name.length === 0) fail(String(name), "name must be a non-empty string");
@@ -75,7 +73,7 @@ export function validateSigningKeyGroupArgs(name: string, args: SigningKeyGroupA
         }
         if (seen.has(id)) fail(name, `${where}.id "${id}" is duplicated: each generation needs its own id`);
         seen.add(id);
-        const algorithm = gen.algorithm ?? "RSA";
+        const algorithm = gen.algorithm ?? KeyAlgorithm.RSA;
         if (!KEY_ALGORITHMS.includes(algorithm as KeyAlgorithm)) {
             fail(name, `${where}.algorithm "${String(algorithm)}" is not supported by CloudFront: use "RSA" or "ECDSA"`);
         }
@@ -100,18 +98,34 @@ export function validateSigningKeyGroupArgs(name: string, args: SigningKeyGroupA
         }
     }
 
-    const normalized: NormalizedSigningKeyGroupArgs = { keys, activeKey, comment };
-    const store = args.storePrivateKey;
-    if (store !== undefined && store !== false) {
-        if (store !== true && (typeof store !== "object" || store === null)) {
-            fail(name, "storePrivateKey must be true, false or { kmsKeyId?, recoveryWindowInDays? }");
+    const protectKeys = args.protectKeys ?? false;
+    if (typeof protectKeys !== "boolean") fail(name, "protectKeys must be true or false");
+
+    const normalized: NormalizedSigningKeyGroupArgs = { keys, activeKey, comment, protectKeys };
+    if (args.tags !== undefined) normalized.tags = args.tags;
+    const store: unknown = args.storePrivateKey ?? false;
+    if (typeof store === "object" && store !== null) {
+        // The pre-1.0 form `storePrivateKey: { kmsKeyId, recoveryWindowInDays }` (JavaScript callers).
+        fail(name, "storePrivateKey is an object: pass storePrivateKey: true and put the options in storePrivateKeyOptions");
+    }
+    if (typeof store !== "boolean") fail(name, "storePrivateKey must be true or false");
+    const options: unknown = args.storePrivateKeyOptions;
+    if (options !== undefined) {
+        if (typeof options !== "object" || options === null || Array.isArray(options)) {
+            fail(name, "storePrivateKeyOptions must be an object like { kmsKeyId?, recoveryWindowInDays? }");
         }
-        const options: StorePrivateKeyOptions = store === true ? {} : store;
-        const days = options.recoveryWindowInDays ?? DEFAULT_RECOVERY_WINDOW_DAYS;
-        if (!Number.isInteger(days) || (days !== 0 && (days < 7 || days > 30))) {
-            fail(name, `storePrivateKey.recoveryWindowInDays ${String(days)} is invalid: use 0 (delete at once) or a whole number of days from 7 to 30`);
+        if (!store) fail(name, "storePrivateKeyOptions is set but storePrivateKey is not true: set storePrivateKey: true or drop the options");
+    }
+    if (store) {
+        const opts = (options ?? {}) as { kmsKeyId?: pulumi.Input<string>; recoveryWindowInDays?: unknown };
+        const days = opts.recoveryWindowInDays ?? DEFAULT_RECOVERY_WINDOW_DAYS;
+        if (typeof days !== "number" || !Number.isInteger(days) || (days !== 0 && (days < 7 || days > 30))) {
+            fail(name, `storePrivateKeyOptions.recoveryWindowInDays ${String(days)} is invalid: use 0 (delete at once) or a whole number of days from 7 to 30`);
         }
-        normalized.storePrivateKey = { kmsKeyId: options.kmsKeyId, recoveryWindowInDays: days };
+        if (typeof opts.kmsKeyId === "string" && opts.kmsKeyId.trim() === "") {
+            fail(name, "storePrivateKeyOptions.kmsKeyId is empty: give a KMS key id, key ARN or alias, or leave it out for the aws/secretsmanager key");
+        }
+        normalized.storePrivateKey = { kmsKeyId: opts.kmsKeyId, recoveryWindowInDays: days };
     }
     return normalized;
 }

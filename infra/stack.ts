@@ -109,13 +109,10 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         keys: settings.keys.map((spec) => ({ id: spec.id, algorithm: spec.algorithm })),
         activeKey: settings.activeKey,
         comment: limitText(`${label}: signed URLs and cookies`, 128),
-        // MERGE(tags): pass `tags: resourceTags(settings.tags)` here once SigningKeyGroupArgs has its
-        // `tags` input (the component tags its Secrets Manager secret with them).
-        storePrivateKey: settings.storePrivateKey
-            ? settings.privateKeyKmsKeyId !== undefined
-                ? { kmsKeyId: settings.privateKeyKmsKeyId }
-                : true
-            : false,
+        tags: resourceTags(settings.tags),
+        storePrivateKey: settings.storePrivateKey,
+        storePrivateKeyOptions:
+            settings.storePrivateKey && settings.privateKeyKmsKeyId !== undefined ? { kmsKeyId: settings.privateKeyKmsKeyId } : undefined,
     });
 
     const corsPolicy = corsResources(settings, bucket, label);

@@ -18,6 +18,8 @@ interface Step {
     keyPairIds: Record<string, string>;
     privateKeyPem: string;
     keyGroupId: string;
+    privateKeySecretArn: string;
+    privateKeyReadPolicy: string;
 }
 
 async function up(args: SigningKeyGroupArgs): Promise<Step> {
@@ -29,9 +31,10 @@ async function up(args: SigningKeyGroupArgs): Promise<Step> {
         privateKeyPem: await resolve(group.privateKeyPem),
         keyGroupId: await resolve(group.keyGroupId),
     };
-    await resolve(group.privateKeySecretArn!);
+    const privateKeySecretArn = await resolve(group.privateKeySecretArn!);
+    const privateKeyReadPolicy = await resolve(group.privateKeyReadPolicy!);
     await rec.settled();
-    return { ...step, resources: [...rec.resources] };
+    return { ...step, privateKeySecretArn, privateKeyReadPolicy, resources: [...rec.resources] };
 }
 
 function only(step: Step, type: string): RecordedResource[] {
@@ -105,7 +108,14 @@ describe("SigningKeyGroup rotation without downtime", () => {
         assert.notEqual(s2.privateKeyPem, s1.privateKeyPem);
         assert.equal(crypto.createPrivateKey(s2.privateKeyPem).asymmetricKeyType, "ec");
         assert.equal(storedKeyPairId(s2), newPublicKey.id, "the stored key follows the switch");
-        assert.equal(only(s2, SECRET_VERSION)[0].urn, only(s1, SECRET_VERSION)[0].urn, "secret version updated in place");
+        // secretString forces a new SecretVersion (ForceNew in the provider): the engine replaces it (create the new
+        // version, which takes AWSCURRENT, then delete the old one) under the same URN, in the same secret.
+        const [v1, v2] = [only(s1, SECRET_VERSION)[0], only(s2, SECRET_VERSION)[0]];
+        assert.equal(v2.urn, v1.urn, "same logical secret version");
+        assert.notEqual(v2.outputs.versionId, v1.outputs.versionId, "a new version (replacement), not an in-place update");
+        assert.equal(v2.inputs.secretId, v1.inputs.secretId, "in the same secret: its ARN and read policy do not change");
+        assert.equal(s2.privateKeySecretArn, s1.privateKeySecretArn);
+        assert.equal(s2.privateKeyReadPolicy, s1.privateKeyReadPolicy, "the read policy (AWSCURRENT) covers the new version unchanged");
         const newSignature = crypto.sign("sha1", policy, crypto.createPrivateKey(s2.privateKeyPem));
         assert.ok(cloudFrontAccepts(s2, s2.activeKeyPairId, policy, newSignature), "new URLs verify");
         assert.ok(cloudFrontAccepts(s2, oldKeyPairId, policy, oldSignature), "URLs signed before the switch still verify");

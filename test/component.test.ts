@@ -56,8 +56,9 @@ describe("SigningKeyGroup resources", () => {
         assert.equal(tlsKey.name, "solo-default");
         assert.deepEqual(Object.keys(values.keyPairIds), ["default"]);
         assert.equal(values.activeKeyPairId, values.keyPairIds.default);
-        assert.equal(group.activeKey, "default");
-        assert.equal(group.activeKeyAlgorithm, "RSA");
+        assert.equal(await resolve(group.activeKey), "default");
+        assert.equal(await resolve(group.activeKeyAlgorithm), "RSA");
+        assert.deepEqual(await resolve(group.keys), [{ id: "default", algorithm: "RSA" }]);
     });
 
     it("leaves public keys autonamed and uploads the tls SPKI PEM untouched, trailing newline included", async () => {
@@ -126,7 +127,7 @@ describe("SigningKeyGroup resources", () => {
         assert.deepEqual(rec.one(TLS).inputs, { algorithm: "ECDSA", ecdsaCurve: "P256" });
         assert.equal(crypto.createPublicKey(values.publicKeyPems.e1).asymmetricKeyDetails?.namedCurve, "prime256v1");
         assert.equal(crypto.createPrivateKey(values.privateKeyPem).asymmetricKeyDetails?.namedCurve, "prime256v1");
-        assert.equal(group.activeKeyAlgorithm, "ECDSA");
+        assert.equal(await resolve(group.activeKeyAlgorithm), "ECDSA");
         const data = Buffer.from("policy");
         const sig = crypto.sign("sha256", data, crypto.createPrivateKey(values.privateKeyPem)); // DER, as CloudFront expects
         assert.ok(crypto.verify("sha256", data, crypto.createPublicKey(values.publicKeyPems.e1), sig));
@@ -135,13 +136,28 @@ describe("SigningKeyGroup resources", () => {
     it("registers all outputs with registerOutputs", async () => {
         await deploy(rec, "plain");
         assert.deepEqual(Object.keys(rec.one(SIGNING_KEY_GROUP_TYPE).registeredOutputs ?? {}).sort(), [
-            "activeKeyPairId", "keyGroupId", "keyPairIds", "privateKeyPem", "privateKeyPems", "publicKeyPems",
+            "activeKey", "activeKeyAlgorithm", "activeKeyPairId", "keyGroupId", "keyPairIds", "keys", "privateKeyPem", "privateKeyPems", "publicKeyPems",
         ]);
         rec = installMocks();
         await deploy(rec, "stored", { storePrivateKey: true });
         assert.deepEqual(Object.keys(rec.one(SIGNING_KEY_GROUP_TYPE).registeredOutputs ?? {}).sort(), [
-            "activeKeyPairId", "keyGroupId", "keyPairIds", "privateKeyPem", "privateKeyPems", "privateKeyReadPolicy", "privateKeySecretArn", "publicKeyPems",
+            "activeKey", "activeKeyAlgorithm", "activeKeyPairId", "keyGroupId", "keyPairIds", "keys", "privateKeyPem", "privateKeyPems", "privateKeyReadPolicy", "privateKeySecretArn", "publicKeyPems",
         ]);
+    });
+
+    it("protectKeys protects the private keys, public keys and key group, and nothing else", async () => {
+        await deploy(rec, "guarded", { keys: [{ id: "g1" }, { id: "g2" }], protectKeys: true, storePrivateKey: true });
+        const protectedTypes = rec.resources.filter((r) => r.protect).map((r) => `${r.type} ${r.name}`);
+        assert.deepEqual(protectedTypes.sort(), [
+            `${PUBLIC_KEY} guarded-g1`, `${PUBLIC_KEY} guarded-g2`, `${KEY_GROUP} guarded`, `${TLS} guarded-g1`, `${TLS} guarded-g2`,
+        ].sort());
+        // default: nothing protected (and no explicit protect: false that would override an inherited protect)
+        rec = installMocks();
+        await deploy(rec, "open", { keys: [{ id: "g1" }] });
+        assert.deepEqual(rec.resources.filter((r) => r.protect).map((r) => r.name), []);
+        rec = installMocks();
+        await deploy(rec, "inherited", { keys: [{ id: "g1" }] }, { protect: true });
+        assert.equal(rec.byType(PUBLIC_KEY)[0].protect, true, "a protect set on the component still reaches the keys");
     });
 
     it("supports two instances in one stack with distinct URNs and distinct keys", async () => {
@@ -187,7 +203,8 @@ describe("SigningKeyGroup storePrivateKey", () => {
     it("stores the active key pair id and private key as a JSON secret with a random name suffix", async () => {
         const { group, values } = await deploy(rec, "signing", {
             keys: [{ id: "g1" }, { id: "g2", algorithm: "ECDSA" }],
-            storePrivateKey: { kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", recoveryWindowInDays: 7 },
+            storePrivateKey: true,
+            storePrivateKeyOptions: { kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", recoveryWindowInDays: 7 },
         });
         const component = rec.one(SIGNING_KEY_GROUP_TYPE);
         const suffix = rec.one(RANDOM_ID);
@@ -207,13 +224,15 @@ describe("SigningKeyGroup storePrivateKey", () => {
 
         const policy = JSON.parse(values.privateKeyReadPolicy!) as { Version: string; Statement: { Effect: string; Action: string | string[]; Resource: string; Condition?: unknown }[] };
         assert.equal(policy.Version, "2012-10-17");
-        assert.equal(policy.Statement.length, 2);
-        assert.deepEqual(policy.Statement[0].Action, ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]);
-        assert.equal(policy.Statement[0].Resource, values.privateKeySecretArn);
-        assert.equal(policy.Statement[0].Effect, "Allow");
-        assert.equal(policy.Statement[1].Action, "kms:Decrypt");
-        assert.equal(policy.Statement[1].Resource, "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab");
-        assert.deepEqual(policy.Statement[1].Condition, { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } });
+        assert.deepEqual(policy.Statement.map((st) => [st.Effect, st.Action, st.Resource]), [
+            ["Allow", "secretsmanager:GetSecretValue", values.privateKeySecretArn],
+            ["Allow", "secretsmanager:DescribeSecret", values.privateKeySecretArn],
+            ["Allow", "kms:Decrypt", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+        ]);
+        assert.deepEqual(policy.Statement[0].Condition, { StringEqualsIfExists: { "secretsmanager:VersionStage": "AWSCURRENT" } });
+        assert.deepEqual(policy.Statement[2].Condition, {
+            StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com", "kms:EncryptionContext:SecretARN": values.privateKeySecretArn },
+        });
         assert.ok(!JSON.stringify(policy).includes("*"), "no wildcard grants");
     });
 
@@ -224,7 +243,39 @@ describe("SigningKeyGroup storePrivateKey", () => {
         assert.equal("kmsKeyId" in secret.inputs, false);
         assert.match(values.privateKeySecretArn!, new RegExp(`^arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT_ID}:secret:signing-cloudfront-signing-key-`));
         const policy = JSON.parse(values.privateKeyReadPolicy!) as { Statement: { Resource: string }[] };
-        assert.deepEqual(policy.Statement.map((s) => s.Resource), [values.privateKeySecretArn]);
+        assert.deepEqual(policy.Statement.map((s) => s.Resource), [values.privateKeySecretArn, values.privateKeySecretArn]);
+        assert.equal(rec.invokes.length, 0, "no KMS lookup without a customer managed key");
+    });
+
+    for (const [label, kmsKeyId, keyArn] of [
+        ["an alias name", "alias/cloudfront-signing", undefined],
+        ["an alias ARN", "arn:aws:kms:eu-west-1:210987654321:alias/cloudfront-signing", undefined],
+        ["a key id", "1234abcd-12ab-34cd-56ef-1234567890ab", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+    ] as const) {
+        it(`resolves a KMS key given as ${label} to its key ARN and grants kms:Decrypt on it through Secrets Manager only`, async () => {
+            const { values } = await deploy(rec, "signing", { storePrivateKey: true, storePrivateKeyOptions: { kmsKeyId } });
+            // the secret keeps the value as given (changing it would update existing secrets for nothing)
+            assert.equal(rec.one(SECRET).inputs.kmsKeyId, kmsKeyId);
+            const lookups = rec.invokes.filter((i) => i.token === "aws:kms/getKey:getKey");
+            assert.deepEqual(lookups.map((i) => i.inputs.keyId), [kmsKeyId]);
+            const policy = JSON.parse(values.privateKeyReadPolicy!) as { Statement: { Sid: string; Action: string; Resource: string; Condition: { StringEquals: Record<string, string> } }[] };
+            const decrypt = policy.Statement.find((st) => st.Action === "kms:Decrypt");
+            assert.ok(decrypt, "a kms:Decrypt statement");
+            assert.match(decrypt.Resource, /^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/);
+            if (keyArn) assert.equal(decrypt.Resource, keyArn);
+            if (kmsKeyId.startsWith("arn:")) assert.match(decrypt.Resource, /^arn:aws:kms:eu-west-1:210987654321:key\//);
+            assert.equal(decrypt.Condition.StringEquals["kms:ViaService"], "secretsmanager.us-east-1.amazonaws.com");
+            assert.equal(decrypt.Condition.StringEquals["kms:EncryptionContext:SecretARN"], values.privateKeySecretArn);
+        });
+    }
+
+    it("tags the secret (the only taggable child: CloudFront public keys and key groups take no tags)", async () => {
+        await deploy(rec, "signing", { storePrivateKey: true, tags: { team: "platform", "cost-center": "42" } });
+        assert.deepEqual(rec.one(SECRET).inputs.tags, { team: "platform", "cost-center": "42" });
+        for (const r of [...rec.byType(PUBLIC_KEY), ...rec.byType(KEY_GROUP)]) assert.equal("tags" in r.inputs, false, r.type);
+        const untagged = installMocks();
+        await deploy(untagged, "signing", { storePrivateKey: true });
+        assert.equal("tags" in untagged.one(SECRET).inputs, false, "no tags input unless asked: existing secrets see no diff");
     });
 
     it("exports no secret ARN or policy without storePrivateKey (and with storePrivateKey: false)", async () => {

@@ -25,6 +25,7 @@ describe("validateSigningKeyGroupArgs", () => {
             keys: [{ id: "default", algorithm: "RSA" }],
             activeKey: "default",
             comment: undefined,
+            protectKeys: false,
         });
         assert.deepEqual(validateSigningKeyGroupArgs("signing"), validateSigningKeyGroupArgs("signing", {}));
     });
@@ -40,7 +41,7 @@ describe("validateSigningKeyGroupArgs", () => {
         assert.deepEqual(n.storePrivateKey, { kmsKeyId: undefined, recoveryWindowInDays: 30 });
         assert.equal(validateSigningKeyGroupArgs("s", { keys: gens("a", "b"), activeKey: "a" }).activeKey, "a");
         assert.equal(validateSigningKeyGroupArgs("s", { storePrivateKey: false }).storePrivateKey, undefined);
-        assert.equal(validateSigningKeyGroupArgs("s", { storePrivateKey: { recoveryWindowInDays: 0 } }).storePrivateKey?.recoveryWindowInDays, 0);
+        assert.equal(validateSigningKeyGroupArgs("s", { storePrivateKey: true, storePrivateKeyOptions: { recoveryWindowInDays: 0 } }).storePrivateKey?.recoveryWindowInDays, 0);
         assert.equal(validateSigningKeyGroupArgs("s", { keys: gens("1", "2", "3", "4", "5") }).keys.length, 5);
     });
 
@@ -89,7 +90,22 @@ describe("validateSigningKeyGroupArgs", () => {
 
     it("rejects an invalid recovery window", () => {
         for (const days of [1, 6, 31, 7.5]) {
-            rejects("signing", { storePrivateKey: { recoveryWindowInDays: days } }, new RegExp(`storePrivateKey\\.recoveryWindowInDays ${days} is invalid: use 0 \\(delete at once\\) or a whole number of days from 7 to 30`));
+            rejects("signing", { storePrivateKey: true, storePrivateKeyOptions: { recoveryWindowInDays: days } }, new RegExp(`storePrivateKeyOptions\\.recoveryWindowInDays ${days} is invalid: use 0 \\(delete at once\\) or a whole number of days from 7 to 30`));
         }
+    });
+
+    it("refuses the pre-1.0 storePrivateKey object and options without storePrivateKey, naming the fix", () => {
+        const legacy = { storePrivateKey: { kmsKeyId: "alias/x" } } as unknown as SigningKeyGroupArgs;
+        rejects("signing", legacy, /storePrivateKey is an object: pass storePrivateKey: true and put the options in storePrivateKeyOptions/);
+        rejects("signing", { storePrivateKeyOptions: { recoveryWindowInDays: 7 } }, /storePrivateKeyOptions is set but storePrivateKey is not true/);
+        rejects("signing", { storePrivateKey: false, storePrivateKeyOptions: {} }, /storePrivateKeyOptions is set but storePrivateKey is not true/);
+        rejects("signing", { storePrivateKey: true, storePrivateKeyOptions: { kmsKeyId: " " } }, /storePrivateKeyOptions\.kmsKeyId is empty/);
+        rejects("signing", { storePrivateKey: "yes" } as unknown as SigningKeyGroupArgs, /storePrivateKey must be true or false/);
+    });
+
+    it("takes protectKeys as a boolean (default false) and passes tags through", () => {
+        assert.equal(validateSigningKeyGroupArgs("s", { protectKeys: true }).protectKeys, true);
+        rejects("signing", { protectKeys: "true" } as unknown as SigningKeyGroupArgs, /protectKeys must be true or false/);
+        assert.deepEqual(validateSigningKeyGroupArgs("s", { tags: { team: "a" } }).tags, { team: "a" });
     });
 });

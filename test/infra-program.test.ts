@@ -611,6 +611,11 @@ describe("infra program (mocks)", function () {
         const secret = run.rec.one(T.secret);
         assert.equal(secret.inputs.kmsKeyId, "alias/cloudfront-signing");
         assert.equal(run.outputs.privateKeySecretArn, secret.outputs.arn);
+        // the alias is resolved to its key ARN, so readers may decrypt (through Secrets Manager only)
+        const policy = JSON.parse(run.outputs.privateKeyReadPolicy as string) as { Statement: { Action: string; Resource: string; Condition?: { StringEquals?: Record<string, string> } }[] };
+        const decrypt = policy.Statement.find((st) => st.Action === "kms:Decrypt");
+        assert.match(decrypt?.Resource ?? "", /^arn:aws:kms:us-east-1:\d{12}:key\/[0-9a-f-]{36}$/);
+        assert.equal(decrypt?.Condition?.StringEquals?.["kms:ViaService"], "secretsmanager.us-east-1.amazonaws.com");
         // without a KMS key the AWS managed key is used
         const managed = await runProgram({ ...stackConfig(), [`${MOCK_PROJECT}:storePrivateKey`]: "true" });
         assert.equal(managed.rec.one(T.secret).inputs.kmsKeyId, undefined);

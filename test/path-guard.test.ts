@@ -123,7 +123,7 @@ describe("PathGuard component (mocks)", () => {
             { runtime: fn.inputs.runtime, publish: fn.inputs.publish, code: fn.inputs.code, name: fn.inputs.name },
             { runtime: "cloudfront-js-2.0", publish: true, code: pathGuardSource(["/private/*"]), name: undefined },
         );
-        assert.equal(guard.code, fn.inputs.code);
+        assert.equal(await resolve(guard.code), fn.inputs.code);
         assert.equal(arn, fn.outputs.arn);
         assert.equal(name, fn.outputs.name);
         assert.deepEqual(association, { eventType: "viewer-request", functionArn: arn });

@@ -116,6 +116,21 @@ describe("mock harness", () => {
         assert.equal(rec.invokes.length, 1);
     });
 
+    it("answers aws.kms.getKey like KMS DescribeKey: key id, key ARN, alias name or alias ARN in, the key ARN out", async () => {
+        const id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+        assert.equal((await aws.kms.getKey({ keyId: id })).arn, `arn:aws:kms:us-east-1:${MOCK_ACCOUNT_ID}:key/${id}`);
+        const arn = `arn:aws:kms:eu-west-1:210987654321:key/${id}`;
+        assert.equal((await aws.kms.getKey({ keyId: arn })).arn, arn);
+        const byAlias = await aws.kms.getKey({ keyId: "alias/signing" });
+        assert.match(byAlias.arn, new RegExp(`^arn:aws:kms:us-east-1:${MOCK_ACCOUNT_ID}:key/[0-9a-f-]{36}$`));
+        assert.equal((await aws.kms.getKey({ keyId: "alias/signing" })).arn, byAlias.arn, "an alias always names the same key");
+        const aliasArn = await aws.kms.getKey({ keyId: "arn:aws:kms:eu-west-1:210987654321:alias/signing" });
+        assert.match(aliasArn.arn, /^arn:aws:kms:eu-west-1:210987654321:key\//);
+        for (const bad of ["signing", "alias/", "arn:aws:kms:us-east-1:123456789012:key/", ""]) {
+            await assert.rejects(aws.kms.getKey({ keyId: bad }), /NotFoundException|keyId is required/, bad);
+        }
+    });
+
     it("fails loudly on an unmocked invoke", async () => {
         await assert.rejects(aws.cloudfront.getCachePolicy({ name: "Managed-CachingOptimized" }), /unmocked invoke: aws:cloudfront\/getCachePolicy:getCachePolicy/);
         await assert.rejects(resolve(aws.cloudfront.getCachePolicyOutput({ name: "x" }).apply((p) => p.id)), /unmocked invoke/);

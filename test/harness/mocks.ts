@@ -41,6 +41,10 @@ export interface RecordedResource {
     provider?: string;
     /** true when registered through `get`/read rather than created */
     read: boolean;
+    /** the `protect` resource option as sent to the engine (false when unset) */
+    protect?: boolean;
+    /** the aliases as sent to the engine (protobuf Alias objects: { urn } or { spec: { name, type, ... } }) */
+    aliases?: unknown[];
     /** for components: the outputs passed to registerOutputs, secret markers removed */
     registeredOutputs?: Record<string, unknown>;
 }
@@ -327,9 +331,56 @@ const NO_ARN = new Set<string>([
     "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration",
 ]);
 
+const KMS_KEY_ID = /^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const KMS_ALIAS_NAME = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
+const KMS_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
+
+/**
+ * aws.kms.getKey, like KMS DescribeKey: accepts a key id, key ARN, alias name ("alias/...") or alias ARN and
+ * returns the key's metadata with its key ARN. An alias resolves to a key id derived from the alias (stable per
+ * alias); "alias/aws/..." names are AWS managed keys. Anything else is refused, as KMS would (NotFoundException).
+ */
+function kmsDescribeKey(keyId: unknown): Record<string, unknown> {
+    // The runtime rebuilds an invoke error from `details` (the gRPC field), so set both.
+    const refuse = (message: string): never => {
+        throw Object.assign(new Error(message), { details: message });
+    };
+    if (typeof keyId !== "string") return refuse("kms:getKey: keyId is required");
+    let partition = "aws";
+    let region = MOCK_REGION;
+    let account = MOCK_ACCOUNT_ID;
+    let ref = keyId;
+    const arn = KMS_ARN.exec(keyId);
+    if (arn) [, partition, region, account, ref] = arn;
+    let id: string;
+    let managed = false;
+    if (ref.startsWith("key/") && KMS_KEY_ID.test(ref.slice(4))) id = ref.slice(4);
+    else if (!arn && KMS_KEY_ID.test(ref)) id = ref;
+    else if (KMS_ALIAS_NAME.test(ref)) {
+        id = uuidOf("kms-alias:" + ref);
+        managed = ref.startsWith("alias/aws/");
+    } else return refuse(`kms:getKey: NotFoundException: Invalid keyId '${keyId}'`);
+    return {
+        id,
+        keyId: keyId,
+        arn: `arn:${partition}:kms:${region}:${account}:key/${id}`,
+        awsAccountId: account,
+        keyManager: managed ? "AWS" : "CUSTOMER",
+        keyState: "Enabled",
+        enabled: true,
+        keyUsage: "ENCRYPT_DECRYPT",
+        keySpec: "SYMMETRIC_DEFAULT",
+        customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+        origin: "AWS_KMS",
+        multiRegion: id.startsWith("mrk-"),
+    };
+}
+
 /** Built-in invokes; anything else fails loudly. */
-function builtinCall(token: string): Record<string, unknown> | undefined {
+function builtinCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> | undefined {
     switch (token) {
+        case "aws:kms/getKey:getKey":
+            return kmsDescribeKey(inputs.keyId);
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/test`, userId: "AIDATESTUSER", id: MOCK_ACCOUNT_ID };
         case "aws:index/getRegion:getRegion":
@@ -345,6 +396,10 @@ interface MonitorRequest {
     getParent(): string;
     getType(): string;
     getName(): string;
+    /** only on RegisterResourceRequest */
+    getProtect?(): boolean | undefined;
+    /** only on RegisterResourceRequest */
+    getAliasesList?(): { toObject(): unknown }[];
 }
 interface OutputsRequest {
     getUrn(): string;
@@ -405,7 +460,7 @@ export function installMocks(options: InstallMocksOptions = {}): Recorder {
         },
         call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
             recorder.invokes.push({ token: args.token, inputs: unwrapSecrets(args.inputs ?? {}) as Record<string, unknown>, provider: args.provider || undefined });
-            const result = options.calls?.(args) ?? builtinCall(args.token);
+            const result = options.calls?.(args) ?? builtinCall(args.token, unwrapSecrets(args.inputs ?? {}) as Record<string, unknown>);
             if (result === undefined) {
                 // An unmocked invoke would otherwise leave its Output pending forever.
                 // The runtime rebuilds the error from `details` (the gRPC field), so set both.
@@ -434,6 +489,10 @@ export function installMocks(options: InstallMocksOptions = {}): Recorder {
                 cb(err, resp);
             });
             record = recorder.resources.length > before ? recorder.resources[recorder.resources.length - 1] : undefined;
+            if (record && !read) {
+                record.protect = req.getProtect?.() === true;
+                record.aliases = (req.getAliasesList?.() ?? []).map((a) => a.toObject());
+            }
             pendingParent = undefined;
             pendingRead = false;
             recorder.track(p);
