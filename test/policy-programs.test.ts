@@ -131,7 +131,37 @@ const INFRA_BREAKS: Break[] = [
     },
 ];
 
-/** The programs the pack must accept as they are. examples/existing-distribution joins here at merge. */
+/** examples/existing-distribution has no setting to break: every violation is constructed on its resources. */
+const EXAMPLE_BREAKS: Break[] = [
+    ...INFRA_BREAKS.filter((b) => b.config === undefined && b.rule !== "cloudfront-s3-origin-access-control"),
+    {
+        rule: "cloudfront-protected-paths-signed",
+        what: "constructed: the /reports/* behaviour also trusts legacy trusted signers (the account's CloudFront key pairs)",
+        construct: (s) => {
+            const ordered = specsOf(s.inputs, T.distribution)[0].props.orderedCacheBehaviors as Behaviour[];
+            ordered.find((b) => b.pathPattern === "/reports/*")!.trustedSigners = ["self"];
+        },
+    },
+    {
+        rule: "cloudfront-path-guard",
+        what: "constructed: the public default behaviour (the application) loses its path guard",
+        construct: (s) => {
+            delete (specsOf(s.inputs, T.distribution)[0].props.defaultCacheBehavior as Behaviour).functionAssociations;
+        },
+    },
+    {
+        rule: "cloudfront-s3-origin-access-control",
+        what: "constructed: the files bucket origin uses a legacy origin access identity",
+        construct: (s) => {
+            const origins = specsOf(s.inputs, T.distribution)[0].props.origins as Record<string, unknown>[];
+            const files = origins.find((o) => o.originAccessControlId !== undefined)!;
+            delete files.originAccessControlId;
+            files.s3OriginConfig = { originAccessIdentity: "origin-access-identity/cloudfront/E2QWRUHAPOMQZL" };
+        },
+    },
+];
+
+/** The programs the pack must accept as they are. */
 const PROGRAMS: ProgramUnderPolicy[] = [
     {
         name: "infra",
@@ -143,6 +173,15 @@ const PROGRAMS: ProgramUnderPolicy[] = [
             "cloudfront-protected-paths-signed": { protectedPatterns: (loadYaml(path.join(ROOT, stackFile)).config as Record<string, unknown>)["cloudfront-signed-content:protectedPaths"] },
         }),
         breaks: INFRA_BREAKS,
+    },
+    {
+        name: "examples/existing-distribution",
+        dir: "examples/existing-distribution",
+        main: "examples/existing-distribution/index.ts",
+        // No stack file: the project's defaults are the whole configuration.
+        stacks: { dev: "" },
+        policyConfig: () => ({ "cloudfront-protected-paths-signed": { protectedPatterns: ["/downloads/*", "/reports/*"] } }),
+        breaks: EXAMPLE_BREAKS,
     },
 ];
 
@@ -158,7 +197,8 @@ function stackConfig(program: ProgramUnderPolicy, stackFile: string): Record<str
     for (const [key, setting] of Object.entries((project.config ?? {}) as Record<string, { default?: unknown }>)) {
         if (setting && typeof setting === "object" && "default" in setting) config[`${String(project.name)}:${key}`] = asString(setting.default);
     }
-    for (const [key, value] of Object.entries((loadYaml(path.join(ROOT, program.dir, stackFile)).config ?? {}) as Record<string, unknown>)) {
+    const stackSettings = stackFile === "" ? {} : (loadYaml(path.join(ROOT, program.dir, stackFile)).config ?? {});
+    for (const [key, value] of Object.entries(stackSettings as Record<string, unknown>)) {
         config[key] = asString(value);
     }
     return config;
@@ -185,7 +225,7 @@ describe("policy pack over the programs (Pulumi mocks)", function () {
 
     for (const program of PROGRAMS) {
         for (const [stack, stackFile] of Object.entries(program.stacks)) {
-            describe(`${program.name} ${stackFile}`, () => {
+            describe(`${program.name} ${stackFile || "(project defaults)"}`, () => {
                 const policyConfig = program.policyConfig?.(path.join(program.dir, stackFile)) ?? {};
                 let baseline: PolicyRun;
                 let config: Record<string, string>;

@@ -3,7 +3,7 @@
 // pinned to a version), not by copying or importing the source folder.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { SigningKeyGroup } from "@signed-content/cloudfront-signed-content";
+import { PathGuard, SigningKeyGroup } from "@signed-content/cloudfront-signed-content";
 
 const config = new pulumi.Config();
 const appOriginDomain = config.get("appOriginDomain") ?? "app-origin.example.com";
@@ -54,7 +54,7 @@ const fileBehaviour = (pathPattern: string): Behaviour & { pathPattern: string }
     compress: true,
 });
 
-const behaviours = signing.attachTo<Behaviour>(
+const signed = signing.attachTo<Behaviour>(
     {
         // The application stays public (it has its own login); only files need signatures.
         defaultCacheBehavior: {
@@ -70,6 +70,16 @@ const behaviours = signing.attachTo<Behaviour>(
     },
     protectedPaths,
 );
+
+// Every behaviour that needs no signature refuses paths whose S3 key is a protected one (`/downloads%2Fq3.pdf`
+// is matched as neither /downloads/* nor /reports/*, but S3 reads it as downloads/q3.pdf).
+const guard = new PathGuard("reports-guard", { protectedPaths });
+const guarded = <B extends Behaviour>(behaviour: B): B =>
+    behaviour.trustedKeyGroups ? behaviour : { ...behaviour, functionAssociations: [guard.functionAssociation] };
+const behaviours = {
+    defaultCacheBehavior: guarded(signed.defaultCacheBehavior),
+    orderedCacheBehaviors: signed.orderedCacheBehaviors?.map(guarded),
+};
 
 const cdn = new aws.cloudfront.Distribution("cdn", {
     enabled: true,
