@@ -10,8 +10,10 @@ const HELP = `Usage: cf-sign inspect <signed url | cookie header>
        cf-sign inspect -  < set-cookie-lines.txt
 
 Decodes a signed URL or signed cookies WITHOUT keys: policy, resource, times (absolute and relative),
-conditions, hash algorithm, key pair id, and warnings (expired, not yet valid, IP condition with
-IPv6, wildcard wider than the protected paths, canned cookies that only work for one URL, ...).
+conditions, hash algorithm, key pair id; errors for what CloudFront refuses (expired, not yet valid,
+unknown hash, URL outside its policy, a cookie Domain the resource's host does not match, ...) and
+warnings (IP condition with IPv6, wildcard wider than the protected paths, canned cookies that only
+work for one URL, a lifetime beyond 7 days, ...).
 Accepts a URL, a Cookie header ("Cookie: a=b; c=d" or "a=b; c=d"), Set-Cookie lines, or the JSON
 of "cf-sign cookies --format json". "-" reads the input from stdin.
 Exit 0 when nothing would make CloudFront refuse it outright, 1 otherwise, 2 on bad input.
