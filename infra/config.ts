@@ -3,6 +3,7 @@
 // (`cloudfront-signed-content:<key>`) and what is allowed.
 import * as fs from "fs";
 import * as path from "path";
+import { pathPatternProblem } from "../scripts/lib/pathPattern";
 
 export const PROJECT = "cloudfront-signed-content";
 
@@ -17,7 +18,7 @@ export const MAX_KEYS = 5;
 /** Default quota "alternate domain names per distribution". */
 export const MAX_ALIASES = 100;
 /** CloudFront limit on the length of a path pattern. */
-export const MAX_PATH_PATTERN_LENGTH = 255;
+export { MAX_PATH_PATTERN_LENGTH } from "../scripts/lib/pathPattern";
 /** Key ids become part of resource names: CloudFront names allow only [A-Za-z0-9_-]. */
 export const MAX_KEY_ID_LENGTH = 64;
 
@@ -172,26 +173,11 @@ function readOptionalString(key: string, value: unknown): string | undefined {
     return value === "" ? undefined : value;
 }
 
-// CloudFront path patterns: case-sensitive, `*` and `?` wildcards, and only these characters.
-const PATH_PATTERN_CHARS = /^[A-Za-z0-9_\-.*?$/~"'@:+&]+$/;
-
+// CloudFront path patterns: one rule shared with the local edge and cf-sign inspect (scripts/lib/pathPattern.ts).
 export function validatePathPattern(key: string, index: number, value: unknown): string {
-    const where = `${key}[${index}]`;
-    if (typeof value !== "string") fail(where, `must be a path pattern string, got ${show(value)}`);
-    if (value === "") fail(where, `is empty; a path pattern must start with "/" (e.g. "/private/*") or be "*"`);
-    if (value !== "*" && !value.startsWith("/")) {
-        fail(where, `${show(value)} is not a path pattern: it must start with "/" (e.g. "/private/*") or be "*"`);
-    }
-    if (value.length > MAX_PATH_PATTERN_LENGTH) {
-        fail(where, `is ${value.length} characters long; CloudFront allows at most ${MAX_PATH_PATTERN_LENGTH}`);
-    }
-    if (!PATH_PATTERN_CHARS.test(value)) {
-        fail(
-            where,
-            `${show(value)} has a character CloudFront does not allow in a path pattern; allowed: A-Z a-z 0-9 _ - . * ? $ / ~ " ' @ : + &`,
-        );
-    }
-    return value;
+    const problem = pathPatternProblem(value);
+    if (problem !== undefined) fail(`${key}[${index}]`, problem);
+    return value as string;
 }
 
 function parseProtectedPaths(value: unknown): string[] {

@@ -171,7 +171,7 @@ cat "${path.join(dir, "pulumi-outputs.json")}"
 
     it("--stdin on two threads gives the same output as one thread, and reports the first bad line", async () => {
       const urls = Array.from({ length: 2100 }, (_, i) => `https://h.example/v/seg-${i}.ts`);
-      const args = ["url", "--stdin", ...flags(), "--expires-at", "2030-01-01T00:00:00Z"];
+      const args = ["url", "--stdin", ...flags(), "--expires-at", "2030-01-01T00:00:00Z", "--allow-long-expiry"];
       const one = await runCli(args, { stdin: urls.join("\n"), env: { CF_SIGN_THREADS: "1" } });
       const two = await runCli(args, { stdin: urls.join("\n"), env: { CF_SIGN_THREADS: "2" } });
       assert.equal(one.code, 0, one.stderr);
@@ -206,7 +206,8 @@ cat "${path.join(dir, "pulumi-outputs.json")}"
 
     it("cookies: header, json, cookie and curl formats", async () => {
       const args = ["cookies", "/private/*", "--outputs-file", outputsFile, "--expires-in", "2h"];
-      const header = await runCli([...args, "--domain", "cdn.example.com", "--same-site", "lax"]);
+      // A cookie Domain must domain-match the host the cookies are signed for (here the alternate domain).
+      const header = await runCli(["cookies", "https://cdn.example.com/private/*", ...args.slice(2), "--domain", "cdn.example.com", "--same-site", "lax"]);
       assert.equal(header.code, 0, header.stderr);
       const lines = header.stdout.trim().split("\n");
       assert.deepEqual(
@@ -286,7 +287,7 @@ cat "${path.join(dir, "pulumi-outputs.json")}"
       const file = write("enc2.pem", keys.rsa.encryptedPkcs8);
       const args = ["url", "https://h.example/a", "--key-pair-id", KEY_ID, "--private-key-file", file, "--passphrase-env", "KEY_PASS"];
       assertRefused(await runCli(args, { env: { KEY_PASS: "wrong" } }), /^error: --private-key-file .*enc2\.pem: wrong passphrase for the encrypted private key$/);
-      assertRefused(await runCli(args), /^error: --passphrase-env KEY_PASS: that environment variable is not set/);
+      assertRefused(await runCli(args), /^error: --passphrase-env: no environment variable of that name is set/);
     });
     it("malformed outputs file", async () => {
       const bad = write("bad-outputs.json", "{\"baseUrl\": ");
@@ -294,7 +295,7 @@ cat "${path.join(dir, "pulumi-outputs.json")}"
       const hidden = write("hidden.json", JSON.stringify({ keyPairId: "K1", privateKeyPem: "[secret]" }));
       assertRefused(await runCli(["url", "https://h.example/a", "--outputs-file", hidden]), /privateKeyPem is hidden as "\[secret\]"; produce the outputs with pulumi stack output --json --show-secrets/);
       const noBase = write("nobase.json", JSON.stringify({ keyPairId: "K1", privateKeyPem: keys.rsa.pkcs8 }));
-      assertRefused(await runCli(["url", "/a", "--outputs-file", noBase]), /^error: url: "\/a" is a path; give a full https:\/\/ URL/);
+      assertRefused(await runCli(["url", "/a", "--outputs-file", noBase]), /^error: url: "\/a" is a path, but --outputs-file .*nobase\.json has no baseUrl output to resolve it against; give a full https:\/\/ URL/);
     });
     it("URL not matching its policy resource", async () => {
       assertRefused(
@@ -313,7 +314,6 @@ cat "${path.join(dir, "pulumi-outputs.json")}"
       assertRefused(await c("--format", "xml"), /^error: --format: "xml" is not a format; use header, json, cookie or curl$/);
     });
     it("bad arguments", async () => {
-      assertRefused(await runCli([]), /^error: missing command/);
       assertRefused(await runCli(["sing"]), /^error: unknown command "sing"/);
       assertRefused(await runCli(["url", ...flags()]), /^error: url: missing the URL to sign/);
       assertRefused(await runCli(["url", "https://h.example/a", "https://h.example/b", ...flags()]), /^error: url: unexpected argument "https:\/\/h\.example\/b"/);

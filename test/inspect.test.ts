@@ -46,10 +46,10 @@ describe("inspect (keyless decoding)", function () {
     assert.deepEqual(r.warnings, []);
   });
 
-  it("warns: expired, not yet valid, IP condition and IPv6, URL outside the policy resource", () => {
+  it("errors: expired, not yet valid, URL outside the policy resource; warns: IP condition and IPv6", () => {
     const url = signer.signUrl(`${BASE}/private/a.jpg`, { expires: T0 + 60, startsAt: T0 + 30, ipAddress: "192.0.2.1", policyResource: `${BASE}/private/*`, now: NOW }).url;
     const early = inspectSigned(parseInspectInput(url), { now: NOW });
-    assert.ok(early.warnings.some((w) => /not valid yet: starts in 30s/.test(w)), early.warnings.join("|"));
+    assert.ok(early.errors.some((w) => /not valid yet: starts in 30s/.test(w)), early.errors.join("|"));
     assert.ok(early.warnings.some((w) => /IPv4-only/.test(w) && /IPv6/.test(w)));
     assert.equal(early.sourceIp, "192.0.2.1/32");
     const ipv6On = inspectSigned(parseInspectInput(url), { now: NOW, ipv6Enabled: true });
@@ -57,9 +57,9 @@ describe("inspect (keyless decoding)", function () {
     const ipv6Off = inspectSigned(parseInspectInput(url), { now: NOW, ipv6Enabled: false });
     assert.ok(!ipv6Off.warnings.some((w) => /IPv6/.test(w)), "no IPv6 warning when the distribution has IPv6 off");
     const late = inspectSigned(parseInspectInput(url), { now: new Date((T0 + 3600) * 1000) });
-    assert.ok(late.warnings.some((w) => /^expired 59m ago/.test(w)), late.warnings.join("|"));
+    assert.ok(late.errors.some((w) => /^expired 59m ago/.test(w)), late.errors.join("|"));
     const moved = url.replace("/private/a.jpg", "/public/a.jpg");
-    assert.ok(inspectSigned(parseInspectInput(moved), { now: NOW }).warnings.some((w) => /outside the policy resource/.test(w)));
+    assert.ok(inspectSigned(parseInspectInput(moved), { now: new Date((T0 + 40) * 1000) }).errors.some((w) => /outside the policy resource/.test(w)));
   });
 
   it("warns about a wildcard wider than the protected paths", () => {

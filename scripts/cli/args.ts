@@ -32,6 +32,7 @@ export function parseCommandArgs<O extends Options>(
     }
     if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
       const option = /'(--?[A-Za-z-]+)/.exec(message)?.[1] ?? "option";
+      if (/ambiguous/.test(message)) throw dashValueError(command, option, argv[argv.indexOf(option) + 1], options);
       if (/argument missing/.test(message)) throw new InputError(`${command}: ${option} needs a value; see cf-sign ${command} --help`);
       throw new InputError(`${command}: ${option} does not take a value; see cf-sign ${command} --help`);
     }
@@ -44,6 +45,34 @@ export function parseCommandArgs<O extends Options>(
     );
   }
   return { values: parsed.values, positionals: parsed.positionals };
+}
+
+/** `--expires-in -1h` (or `=-1h`): an expiry in the past can never work. */
+export function negativeExpiresIn(text: string): InputError {
+  return new InputError(`--expires-in: "${text.slice(0, 20)}" is a negative duration, which is not allowed: the expiry must be in the future (e.g. --expires-in 1h)`);
+}
+
+/** Options whose value may be a time before now, written `--at=-1h`. */
+const PAST_TIME_OPTIONS: ReadonlySet<string> = new Set(["--at", "--starts-at"]);
+
+/**
+ * util.parseArgs refuses `--opt -value` as ambiguous: say what is wrong with the value instead. Values
+ * are echoed only when they look like a negative number or duration (never, say, a passphrase).
+ */
+function dashValueError(command: string, option: string, value: string | undefined, options: Options): InputError {
+  if (value === undefined || !/^-[0-9.]/.test(value)) {
+    // Name the next token only when it is one of this command's options (anything else could be a secret).
+    const name = value?.split("=")[0] ?? "";
+    const known = /^--[A-Za-z]/.test(name) ? Object.prototype.hasOwnProperty.call(options, name.slice(2)) : Object.values(options).some((o) => `-${o.short}` === name);
+    const next = value === undefined ? "" : known ? ` (it is followed by the option ${name})` : ' (the next argument starts with "-")';
+    return new InputError(`${command}: ${option} needs a value${next}; see cf-sign ${command} --help`);
+  }
+  const shown = /^-[0-9.][0-9A-Za-z.:]{0,19}$/.test(value) ? `"${value}"` : "the value";
+  if (option === "--expires-in") return negativeExpiresIn(value);
+  if (PAST_TIME_OPTIONS.has(option)) {
+    return new InputError(`${option}: ${shown} starts with "-", so it reads as an option; for a time before now write ${option}=${shown === "the value" ? "-D" : value}`);
+  }
+  return new InputError(`${option}: ${shown} starts with "-", so it reads as an option; write ${option}=${shown === "the value" ? "VALUE" : value} if that value is meant`);
 }
 
 /** The moment to evaluate at for `--at T` (rounded down to whole seconds, as CloudFront compares), else `now`. */

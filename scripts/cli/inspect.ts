@@ -1,18 +1,21 @@
-import { resolveProtected } from "../edge/config";
+import { readStackConfig, resolveProtected } from "../edge/config";
 import { InputError } from "../lib/errors";
 import { formatInspectReport, inspectSigned, parseInspectInput } from "../lib/inspect";
 import { atTime, parseCommandArgs } from "./args";
 import { readAll, type CliCommand } from "./io";
-import { loadOutputsFor } from "./keySource";
+import { findOnPath } from "../lib/stackOutputs";
+import { checkStackOptions, loadOutputsFor, stackUnreadable } from "./keySource";
 
 const HELP = `Usage: cf-sign inspect <signed url | cookie header>
        cf-sign inspect -  < set-cookie-lines.txt
 
 Decodes a signed URL or signed cookies WITHOUT keys: policy, resource, times (absolute and relative),
-conditions, hash algorithm, key pair id, and warnings (expired, not yet valid, IP condition with
-IPv6, wildcard wider than the protected paths, canned cookies that only work for one URL, ...).
+conditions, hash algorithm, key pair id; errors for what CloudFront refuses (expired, not yet valid,
+unknown hash, URL outside its policy, a cookie Domain the resource's host does not match, ...) and
+warnings (IP condition with IPv6, wildcard wider than the protected paths, canned cookies that only
+work for one URL, a lifetime beyond 7 days, ...).
 Accepts a URL, a Cookie header ("Cookie: a=b; c=d" or "a=b; c=d"), Set-Cookie lines, or the JSON
-of "cf-sign cookies --json". "-" reads the input from stdin.
+of "cf-sign cookies --format json". "-" reads the input from stdin.
 Exit 0 when nothing would make CloudFront refuse it outright, 1 otherwise, 2 on bad input.
 The signature is not checked here: use cf-sign verify.
 
@@ -20,7 +23,8 @@ Options:
   --at T                 evaluate times at T (ISO-8601 with offset, epoch seconds, or a duration from now)
   --protected PATTERN    protected path pattern to compare wildcards with (repeatable)
   --outputs-file F       stack outputs JSON (protectedPaths, protectDefaultBehavior, ipv6Enabled)
-  --stack S              Pulumi stack (outputs via the Pulumi CLI, else Pulumi.S.yaml config)
+  --stack S              the outputs of stack S via the Pulumi CLI (without it: Pulumi.S.yaml config);
+                         an error if neither can be read
   --json                 print the report as JSON
 `;
 
@@ -48,8 +52,16 @@ export const run: CliCommand = async (argv, io) => {
   let protectDefaultBehavior: boolean | undefined;
   let ipv6Enabled: boolean | undefined;
   if (values.protected || values["outputs-file"] !== undefined || values.stack !== undefined) {
-    // --protected flags win over every other source: no need to ask the stack (or run pulumi) then.
-    const stack = values.protected?.length ? undefined : loadOutputsFor({ outputsFile: values["outputs-file"], stack: values.stack }, io);
+    // An explicit --stack is always read (--protected flags still win for the patterns). Without the
+    // Pulumi CLI its Pulumi.<stack>.yaml config stands in; with neither, that is an error, not a default.
+    const source = { outputsFile: values["outputs-file"], stack: values.stack };
+    checkStackOptions(source);
+    const configOnly = values.stack !== undefined && findOnPath("pulumi", io.env.PATH) === undefined;
+    if (configOnly && readStackConfig(values.stack as string, io.cwd) === undefined) {
+      throw stackUnreadable(values.stack as string, ` and there is no Pulumi.${values.stack}.yaml in ${io.cwd}`);
+    }
+    const named = values["outputs-file"] !== undefined || values.stack !== undefined;
+    const stack = configOnly || !named ? undefined : loadOutputsFor(source, io);
     ipv6Enabled = stack?.outputs.ipv6Enabled;
     const config = resolveProtected({ flags: values.protected, outputs: stack?.outputs, outputsSource: stack?.source, stack: values.stack, cwd: io.cwd });
     if (config.source !== "default") {

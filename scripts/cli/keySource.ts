@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError } from "../lib/errors";
+import { checkKeyPairId } from "../lib/keyPairId";
 import { CloudFrontSigner } from "../lib/signer";
 import { loadStackOutputs, readOutputsFile, StackOutputs } from "../lib/stackOutputs";
 import type { CliIo } from "./io";
@@ -28,7 +29,8 @@ export const KEY_SOURCE_HELP = `Key material (first found wins):
   --secret-id ARN|NAME   the Secrets Manager secret the stack stores (storePrivateKey); AWS SDK credentials
   env CLOUDFRONT_KEY_PAIR_ID with CLOUDFRONT_PRIVATE_KEY (PEM text) or CLOUDFRONT_PRIVATE_KEY_FILE
   --outputs-file F   JSON from: pulumi stack output --json [--show-secrets] > F
-  pulumi stack output --json --show-secrets [--stack S], when the Pulumi CLI is installed
+  --stack S          the outputs of stack S, read with the Pulumi CLI (an error if they cannot be read)
+  pulumi stack output --json --show-secrets (the selected stack), when the Pulumi CLI is installed
   From stack outputs: the secret named by privateKeySecretArn, else privateKeyPem.
   --generation ID    sign with that key generation (outputs keyPairIds and privateKeyPems): the rotation canary`;
 
@@ -38,9 +40,15 @@ const WAYS =
 
 function passphraseFrom(opts: KeySourceOptions, io: CliIo): string | undefined {
   if (opts.passphraseEnv === undefined) return undefined;
+  // The value is never echoed: users sometimes type the passphrase itself here.
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.passphraseEnv)) {
+    throw new InputError("--passphrase-env takes the NAME of an environment variable holding the passphrase (e.g. --passphrase-env CF_KEY_PASSPHRASE), not the passphrase itself");
+  }
   const value = io.env[opts.passphraseEnv];
   if (value === undefined) {
-    throw new InputError(`--passphrase-env ${opts.passphraseEnv}: that environment variable is not set; export it with the key's passphrase`);
+    throw new InputError(
+      "--passphrase-env: no environment variable of that name is set (the value is not repeated here); export one holding the key's passphrase and pass its name, e.g. --passphrase-env CF_KEY_PASSPHRASE",
+    );
   }
   return value;
 }
@@ -63,6 +71,7 @@ function signerFromOutputs(outputs: StackOutputs, source: string, opts: KeySourc
   if (typeof outputs.keyPairId !== "string" || outputs.keyPairId === "") {
     throw new InputError(`${source}: no keyPairId output; is this the outputs of the signed-content stack?`);
   }
+  checkKeyPairId(outputs.keyPairId, `${source}: keyPairId output`);
   if (typeof outputs.privateKeyPem !== "string" || outputs.privateKeyPem === "") {
     throw new InputError(
       `${source}: no privateKeyPem output (the stack does not hold the private key); use --key-pair-id ${outputs.keyPairId} --private-key-file FILE instead`,
@@ -87,6 +96,7 @@ export function resolveSigner<T = never>(
   io: CliIo,
   fromOutputs?: (outputs: StackOutputs, source: string) => T | undefined,
 ): { signer: CloudFrontSigner | T; outputs?: StackOutputs } {
+  checkStackOptions(opts);
   // An outputs file is read whenever given: besides key material it supplies baseUrl.
   const fileOutputs = opts.outputsFile !== undefined ? readOutputsFile(path.resolve(io.cwd, opts.outputsFile)) : undefined;
 
@@ -98,6 +108,7 @@ export function resolveSigner<T = never>(
     if (opts.keyPairId === undefined) {
       throw new InputError("--private-key-file needs --key-pair-id ID (the CloudFront public key id, e.g. K2JCJMDEHXQW5F)");
     }
+    checkKeyPairId(opts.keyPairId, "--key-pair-id", "pass the private key with --private-key-file FILE");
     const label = `--private-key-file ${opts.privateKeyFile}`;
     const pem = readKeyFile(opts.privateKeyFile, "--private-key-file", io);
     return {
@@ -112,6 +123,7 @@ export function resolveSigner<T = never>(
   const envKeyFile = io.env.CLOUDFRONT_PRIVATE_KEY_FILE;
   const partialEnv = (envId !== undefined) !== (envKey !== undefined || envKeyFile !== undefined);
   if (envId !== undefined && (envKey !== undefined || envKeyFile !== undefined)) {
+    checkKeyPairId(envId, "CLOUDFRONT_KEY_PAIR_ID", "put the private key in CLOUDFRONT_PRIVATE_KEY (or its file name in CLOUDFRONT_PRIVATE_KEY_FILE)");
     const pem = envKey !== undefined ? envKey : readKeyFile(envKeyFile as string, "CLOUDFRONT_PRIVATE_KEY_FILE", io);
     const label = envKey !== undefined ? "CLOUDFRONT_PRIVATE_KEY" : `CLOUDFRONT_PRIVATE_KEY_FILE ${envKeyFile}`;
     return {
@@ -138,9 +150,7 @@ export function resolveSigner<T = never>(
     ? envId === undefined
       ? " (CLOUDFRONT_PRIVATE_KEY/_FILE is set but CLOUDFRONT_KEY_PAIR_ID is not)"
       : " (CLOUDFRONT_KEY_PAIR_ID is set but neither CLOUDFRONT_PRIVATE_KEY nor CLOUDFRONT_PRIVATE_KEY_FILE is)"
-    : opts.stack !== undefined
-      ? " (--stack needs the Pulumi CLI, which is not on PATH)"
-      : "";
+    : "";
   throw new InputError(`no signing key found${note}: ${WAYS}`);
 }
 
@@ -149,20 +159,49 @@ export function resolveSigner<T = never>(
  * else undefined; `source` names where they came from, for messages.
  */
 export function loadOutputsFor(opts: { outputsFile?: string; stack?: string }, io: CliIo): { outputs: StackOutputs; source: string } | undefined {
+  checkStackOptions(opts);
   const outputs = loadStackOutputs({ outputsFile: opts.outputsFile, stack: opts.stack, cwd: io.cwd, env: io.env });
-  if (outputs === undefined) return undefined;
-  const source = opts.outputsFile !== undefined ? `--outputs-file ${opts.outputsFile}` : `pulumi stack output${opts.stack ? ` --stack ${opts.stack}` : ""}`;
-  return { outputs, source };
+  if (outputs === undefined) {
+    // An explicit --stack is never silently ignored.
+    if (opts.stack !== undefined) throw stackUnreadable(opts.stack);
+    return undefined;
+  }
+  return { outputs, source: outputsSourceLabel(opts) };
+}
+
+/** Names where stack outputs come from, for messages: the outputs file or the pulumi command. */
+export function outputsSourceLabel(opts: { outputsFile?: string; stack?: string }): string {
+  return opts.outputsFile !== undefined ? `--outputs-file ${opts.outputsFile}` : `pulumi stack output${opts.stack ? ` --stack ${opts.stack}` : ""}`;
+}
+
+/** --outputs-file and --stack both name the stack outputs: one of them, never a silent choice. */
+export function checkStackOptions(opts: { outputsFile?: string; stack?: string }): void {
+  if (opts.outputsFile !== undefined && opts.stack !== undefined) {
+    throw new InputError("give --outputs-file or --stack, not both (both name the stack outputs to use)");
+  }
+  if (opts.stack !== undefined && opts.stack.trim() === "") throw new InputError("--stack: empty stack name; give e.g. --stack dev");
+}
+
+/** The error for a --stack whose outputs cannot be read because the Pulumi CLI is missing. */
+export function stackUnreadable(stack: string, extra = ""): InputError {
+  return new InputError(
+    `--stack ${stack}: cannot read the stack's outputs: the Pulumi CLI is not on PATH${extra}; install it, or pass --outputs-file F (pulumi stack output --json --show-secrets --stack ${stack} > F)`,
+  );
 }
 
 /**
  * Resolves a path-only URL (`/private/cat.jpeg`) against the stack's baseUrl; full URLs pass through.
  * `outputs` is loaded lazily (only a path needs it).
  */
-export function resolveAgainstBaseUrl(input: string, field: string, getOutputs: () => StackOutputs | undefined): string {
+export function resolveAgainstBaseUrl(input: string, field: string, getOutputs: () => StackOutputs | undefined, source?: string): string {
   if (!input.startsWith("/")) return input;
   const outputs = getOutputs();
   const baseUrl = outputs?.baseUrl;
+  if (outputs !== undefined && (typeof baseUrl !== "string" || baseUrl === "")) {
+    throw new InputError(
+      `${field}: "${input}" is a path, but ${source ?? "the stack outputs"} has no baseUrl output to resolve it against; give a full https:// URL, or the outputs of the signed-content stack`,
+    );
+  }
   if (typeof baseUrl !== "string" || baseUrl === "") {
     throw new InputError(`${field}: "${input}" is a path; give a full https:// URL, or --outputs-file F whose baseUrl output it is resolved against`);
   }

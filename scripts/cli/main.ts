@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { InputError } from "../lib/errors";
 import { CliCommand, CliIo, processIo } from "./io";
+import { packageVersion } from "./version";
 
 const HELP = `Usage: cf-sign <command> [options]
 
@@ -11,7 +12,7 @@ Commands:
   inspect                 decode and explain a signed URL or cookies
   probe                   check a deployed distribution (or the local edge) with real requests
 
-Run "cf-sign <command> --help" for the options of a command.
+Run "cf-sign <command> --help" for the options of a command; "cf-sign --version" prints the version.
 Exit status: 0 on success, 2 on bad input ("error: ..." on stderr); verify: 1 when CloudFront would deny;
 probe: 1 when a request was not answered as expected.
 `;
@@ -38,7 +39,17 @@ function loadCommand(name: string): CliCommand {
 export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     const [name, ...rest] = argv;
-    if (name === undefined) throw new InputError("missing command; use url, cookies, verify or inspect (cf-sign --help)");
+    if (name === undefined) {
+      // The usage summary, then the one error line (stderr: stdout stays empty on bad input).
+      io.err(HELP);
+      throw new InputError("missing command; use url, cookies, verify or inspect (cf-sign --help)");
+    }
+    if (name === "--version") {
+      const version = packageVersion();
+      if (version === undefined) throw new InputError("--version: package.json not found next to this cf-sign build");
+      io.out(`cf-sign ${version}\n`);
+      return 0;
+    }
     if (name === "--help" || name === "-h" || name === "help") {
       io.out(HELP);
       return 0;

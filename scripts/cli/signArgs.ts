@@ -1,10 +1,12 @@
 import { parseHashAlgorithm } from "../lib/constants";
 import { InputError } from "../lib/errors";
 import type { SignOptions } from "../lib/signer";
-import { loadStackOutputs, StackOutputs } from "../lib/stackOutputs";
+import type { StackOutputs } from "../lib/stackOutputs";
+import { exceedsMaxExpiry, MAX_EXPIRY_TEXT } from "../lib/lifetime";
 import { parseDuration, parseTime } from "../lib/time";
+import { negativeExpiresIn } from "./args";
 import type { CliIo } from "./io";
-import { KEY_SOURCE_ARGS, resolveAgainstBaseUrl } from "./keySource";
+import { KEY_SOURCE_ARGS, loadOutputsFor, outputsSourceLabel, resolveAgainstBaseUrl } from "./keySource";
 import { resolveSigningKey, SECRET_SOURCE_ARGS, SigningKeyOptions } from "./secretKeySource";
 
 /** Options shared by `cf-sign url` and `cf-sign cookies`. */
@@ -15,6 +17,7 @@ export const SIGN_ARGS = {
   ip: { type: "string" },
   "policy-resource": { type: "string" },
   hash: { type: "string" },
+  "allow-long-expiry": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   ...KEY_SOURCE_ARGS,
   ...SECRET_SOURCE_ARGS,
@@ -23,6 +26,7 @@ export const SIGN_ARGS = {
 export const SIGN_HELP = `Expiry and conditions:
   --expires-in D         duration from now: 90s, 15m, 24h, 7d, 1h30m, or seconds (default 1h)
   --expires-at T         ISO-8601 with offset or Z (2030-01-31T12:00:00Z) or epoch seconds
+  --allow-long-expiry    allow an expiry more than ${MAX_EXPIRY_TEXT} ahead (refused otherwise)
   --starts-at T          not valid before T (time or duration from now); makes a custom policy
   --ip CIDR              IPv4 address or CIDR allowed (bare address = /32); makes a custom policy
   --policy-resource P    wildcard resource the policy grants (e.g. 'https://cdn.example.com/private/*')
@@ -36,6 +40,7 @@ export interface SignArgValues {
   ip?: string;
   "policy-resource"?: string;
   hash?: string;
+  "allow-long-expiry"?: boolean;
   "key-pair-id"?: string;
   "private-key-file"?: string;
   "passphrase-env"?: string;
@@ -60,12 +65,19 @@ export function signOptionsFrom(values: SignArgValues, now: Date): SignOptions {
   } else {
     expiresField = "--expires-in";
     const text = (values["expires-in"] ?? DEFAULT_EXPIRES_IN).trim();
+    if (text.startsWith("-")) throw negativeExpiresIn(text);
     // --expires-in is relative: a duration, or a plain number of seconds.
     const seconds = /^\d+$/.test(text) ? Number(text) : parseDuration(text);
     if (seconds === undefined) {
       throw new InputError(`--expires-in: "${text}" is not a duration; use e.g. 90s, 15m, 24h, 7d (or --expires-at for a point in time)`);
     }
     expires = now.getTime() / 1000 + seconds;
+  }
+  if (values["allow-long-expiry"] !== true && exceedsMaxExpiry(expires, now)) {
+    throw new InputError(
+      `${expiresField}: the expiry ${new Date(Math.floor(expires) * 1000).toISOString()} is more than ${MAX_EXPIRY_TEXT} ahead, the maximum cf-sign signs by default ` +
+        `(a leaked URL or cookie stays valid until then, and its key cannot be retired before); give a shorter expiry, or --allow-long-expiry if you mean it`,
+    );
   }
   const hashAlgorithm = values.hash === undefined ? undefined : parseHashAlgorithm(values.hash, "--hash");
   return {
@@ -106,11 +118,14 @@ export async function prepareSigning(values: SignArgValues, io: CliIo) {
   // resolveSigner returns the outputs whenever --outputs-file is given; otherwise only pulumi can supply them.
   const getOutputs = (): StackOutputs | undefined => {
     if (!loaded) {
-      cached = loadStackOutputs({ stack: keySource.stack, cwd: io.cwd, env: io.env });
+      cached = loadOutputsFor({ stack: keySource.stack }, io)?.outputs;
       loaded = true;
     }
     return cached;
   };
-  const resolve = (input: string, field: string): string => resolveAgainstBaseUrl(input, field, getOutputs);
+  // An explicit --stack is read (and must be readable) even when the key came from elsewhere.
+  if (keySource.stack !== undefined) getOutputs();
+  const source = outputsSourceLabel(keySource);
+  const resolve = (input: string, field: string): string => resolveAgainstBaseUrl(input, field, getOutputs, source);
   return { signer, resolve };
 }

@@ -1,5 +1,6 @@
 import { trustedKeysFromOutputs } from "../edge/config";
 import { InputError } from "../lib/errors";
+import { checkKeyPairId } from "../lib/keyPairId";
 import type { StackOutputs } from "../lib/stackOutputs";
 import type { CliIo } from "./io";
 import { loadOutputsFor, readKeyFile } from "./keySource";
@@ -17,7 +18,8 @@ export const TRUSTED_KEY_ARGS = {
 export const TRUSTED_KEY_HELP = `Public keys (first found wins):
   --key-pair-id ID --public-key-file FILE   one trusted key (SPKI PEM)
   --outputs-file F   JSON from: pulumi stack output --json --show-secrets > F (keyPairIds + publicKeyPems)
-  pulumi stack output --json [--stack S], when the Pulumi CLI is installed`;
+  --stack S          the outputs of stack S, read with the Pulumi CLI (an error if they cannot be read)
+  pulumi stack output --json (the selected stack), when the Pulumi CLI is installed`;
 
 export interface TrustedKeyOptions {
   keyPairId?: string;
@@ -35,6 +37,7 @@ export function resolveTrustedKeys(
   if (opts.keyPairId !== undefined || opts.publicKeyFile !== undefined) {
     if (opts.keyPairId === undefined) throw new InputError("--public-key-file needs --key-pair-id ID (the CloudFront public key id)");
     if (opts.publicKeyFile === undefined) throw new InputError("--key-pair-id needs --public-key-file FILE (the public key PEM)");
+    checkKeyPairId(opts.keyPairId, "--key-pair-id", "pass the public key with --public-key-file FILE");
     const pem = readKeyFile(opts.publicKeyFile, "--public-key-file", io);
     // Explicit keys: the stack (possibly a slow or failing `pulumi` run) only when asked for or needed.
     const wanted = opts.outputsFile !== undefined || opts.stack !== undefined || opts.needOutputs === true;
@@ -49,8 +52,6 @@ export function resolveTrustedKeys(
     throw new InputError(`${fromOutputs.source}: no keyPairIds/publicKeyPems outputs; give --key-pair-id ID --public-key-file FILE`);
   }
   throw new InputError(
-    `no public key to verify with: give --key-pair-id ID --public-key-file FILE, or --outputs-file F (pulumi stack output --json --show-secrets > F)${
-      opts.stack !== undefined ? " (--stack needs the Pulumi CLI, which is not on PATH)" : ""
-    }`,
+    "no public key to verify with: give --key-pair-id ID --public-key-file FILE, or --outputs-file F (pulumi stack output --json --show-secrets > F)",
   );
 }

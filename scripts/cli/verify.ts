@@ -9,7 +9,7 @@ import { escapeControl } from "../lib/terminal";
 import { isoTime as iso, trustedKey, verifyRequest, type VerificationResult, type VerifiedPolicy } from "../lib/verifier";
 import { atTime, parseCommandArgs } from "./args";
 import type { CliCommand } from "./io";
-import { resolveAgainstBaseUrl } from "./keySource";
+import { outputsSourceLabel, resolveAgainstBaseUrl } from "./keySource";
 import { resolveTrustedKeys, TRUSTED_KEY_ARGS, TRUSTED_KEY_HELP } from "./trustedKeys";
 
 const HELP = `Usage: cf-sign verify <url|/path> [options]
@@ -110,7 +110,7 @@ export const run: CliCommand = async (argv, io) => {
   );
   // A key that cannot be a CloudFront key is bad input (exit 2), whichever key the URL names.
   for (const [id, pem] of Object.entries(keys.trustedKeys)) trustedKey(pem, id);
-  const url = resolveAgainstBaseUrl(positionals[0], "verify", () => keys.outputs);
+  const url = resolveAgainstBaseUrl(positionals[0], "verify", () => keys.outputs, outputsSourceLabel({ outputsFile: values["outputs-file"], stack: values.stack }));
   if (!/^https?:\/\/[^/?#]+/i.test(url)) throw new InputError(`verify: "${url.slice(0, 60)}" is not an http(s) URL`);
   if (values.ip !== undefined && isIP(values.ip) === 0) {
     throw new InputError(`--ip ${values.ip.slice(0, 60)}: not an IP address; give the viewer's IPv4 (or IPv6) address, e.g. --ip 203.0.113.9`);

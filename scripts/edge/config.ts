@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError } from "../lib/errors";
+import { pathPatternProblem } from "../lib/pathPattern";
 import type { StackOutputs } from "../lib/stackOutputs";
 import { DEFAULT_PROTECTED_PATHS } from "./behaviors";
 
@@ -20,6 +21,12 @@ function configValue(config: Record<string, unknown>, key: string): unknown {
   return config[`${PROJECT}:${key}`] ?? config[key];
 }
 
+/** The stack config's rule for path patterns (shared with infra/config.ts), as a one-line InputError. */
+function checkPattern(pattern: unknown, field: string): void {
+  const problem = pathPatternProblem(pattern);
+  if (problem !== undefined) throw new InputError(`${field} ${problem}`);
+}
+
 function asPatterns(value: unknown, source: string): string[] {
   // `pulumi config set --path` stores arrays; `pulumi config set k '["/a/*"]'` stores a JSON string.
   let list: unknown = value;
@@ -33,6 +40,7 @@ function asPatterns(value: unknown, source: string): string[] {
   if (!Array.isArray(list) || !list.every((p) => typeof p === "string")) {
     throw new InputError(`${source}: protectedPaths must be a list of path patterns such as /private/*`);
   }
+  list.forEach((pattern, index) => checkPattern(pattern, `${source}: protectedPaths[${index}]`));
   return list as string[];
 }
 
@@ -84,6 +92,7 @@ export function resolveProtected(opts: {
   cwd: string;
 }): ProtectedConfig {
   if (opts.flags && opts.flags.length > 0) {
+    for (const pattern of opts.flags) checkPattern(pattern, "--protected");
     return { protectedPaths: opts.flags, protectDefaultBehavior: opts.protectDefault ?? false, source: "--protected" };
   }
   if (opts.outputs?.protectedPaths) {

@@ -138,7 +138,8 @@ export function banner(edge: RunningEdge, protectedSource: string, outputsFile?:
     const keyArgs = `--key-pair-id ${edge.keyPairId} --private-key-file ${quote(edge.privateKeyFile)}`;
     lines.push(`  sign a URL:  npm run -s sign -- url ${quote(target)} --expires-in 1h ${keyArgs}`);
     const prefix = target.slice(0, target.lastIndexOf("/") + 1);
-    lines.push(`  cookies:     npm run -s sign -- cookies ${quote(`${prefix}*`)} --expires-in 1h ${keyArgs}`);
+    // --format curl: arguments curl takes as they are (the default Set-Cookie lines are for an application).
+    lines.push(`  cookies:     npm run -s sign -- cookies ${quote(`${prefix}*`)} --expires-in 1h --format curl ${keyArgs}`);
     if (edge.publicKeyFile) {
       lines.push(`  verify:      npm run -s sign -- verify '<signed url>' --key-pair-id ${edge.keyPairId} --public-key-file ${quote(edge.publicKeyFile)}`);
     }

@@ -77,3 +77,24 @@ export function ipv4InCidr(ip: string, cidr: Ipv4Cidr): boolean {
   if (address === undefined) return false;
   return ((address & mask(cidr.prefix)) >>> 0) === cidr.network;
 }
+
+function dotted(value: number): string {
+  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join(".");
+}
+
+/**
+ * parseIpv4Cidr for a policy being signed: a block whose address has host bits set (`10.0.0.1/8`) is
+ * refused, not normalised, because either the network (`10.0.0.0/8`) or the one address could be meant,
+ * and what CloudFront does with such a block is undocumented.
+ */
+export function parseIpv4Network(text: string, field = "ipAddress"): Ipv4Cidr {
+  const cidr = parseIpv4Cidr(text, field);
+  const address = cidr.text.slice(0, cidr.text.indexOf("/"));
+  if (parseIpv4(address) !== cidr.network) {
+    const network = `${dotted(cidr.network)}/${cidr.prefix}`;
+    throw new InputError(
+      `${field}: "${text}" has host bits set, so it is refused rather than guessed; write ${network} for the whole network, or ${address} (= ${address}/32) for the one address`,
+    );
+  }
+  return cidr;
+}

@@ -35,6 +35,12 @@ export function validateCookieOptions(options: CookieOptions): ValidCookieOption
         `${field}: "${options.domain}" would share the cookies with every CloudFront distribution (browsers refuse it anyway); use the distribution's alternate domain name, e.g. cdn.example.com`,
       );
     }
+    if (bare.endsWith(".cloudfront.net")) {
+      throw new InputError(
+        `${field}: "${options.domain}" is a *.cloudfront.net domain: browsers treat cloudfront.net as a public suffix, so an application on another site can never set cookies for it; ` +
+          "give the distribution an alternate domain name (e.g. cdn.example.com) and sign for that, or omit the Domain for host-only cookies",
+      );
+    }
     if (!DOMAIN.test(domain)) {
       throw new InputError(`${field}: "${options.domain}" is not a domain name; give e.g. cdn.example.com (punycode for international names)`);
     }
@@ -64,4 +70,29 @@ export function buildSetCookieHeaders(cookies: Record<string, string>, options: 
     `; Path=${options.path}; Secure; HttpOnly` +
     (options.sameSite !== undefined ? `; SameSite=${options.sameSite}` : "");
   return Object.entries(cookies).map(([name, value]) => `${name}=${value}${attributes}`);
+}
+
+/** The host of a resource URL or pattern (`https://host:port/path` → `host`), or undefined when it has none. */
+function resourceHost(resource: string): string | undefined {
+  const m = /^[A-Za-z*]+:\/\/([^/?#]*)/.exec(resource);
+  return m ? m[1].replace(/:[0-9*?]*$/, "").toLowerCase() : undefined;
+}
+
+/**
+ * Why a cookie Domain would keep the cookies from the resource's host (RFC 6265 domain-match: the host is
+ * the domain or ends with "." + domain), or undefined when it is fine. A wildcard host passes when some
+ * host it matches could domain-match; a resource without a host (`*`) cannot be checked.
+ */
+export function cookieDomainMismatch(domain: string, resource: string): string | undefined {
+  const host = resourceHost(resource);
+  const bare = domain.replace(/^\./, "").toLowerCase();
+  if (host === undefined || host === "") return undefined;
+  const wildcard = Math.max(host.lastIndexOf("*"), host.lastIndexOf("?"));
+  if (wildcard < 0) {
+    if (host === bare || host.endsWith(`.${bare}`)) return undefined;
+  } else {
+    const suffix = host.slice(wildcard + 1);
+    if (suffix === "" || `.${bare}`.endsWith(suffix) || suffix.endsWith(`.${bare}`)) return undefined;
+  }
+  return `Domain=${bare} does not domain-match ${host}, the host these cookies are signed for, so browsers would never send them there; sign for a URL on ${bare} (its alternate domain name) or drop the Domain`;
 }

@@ -1,10 +1,12 @@
 import { escapeControl } from "./terminal";
 import { parseIpv4Cidr } from "./cidr";
 import { COOKIE_NAMES } from "./constants";
+import { cookieDomainMismatch } from "./cookies";
 import { InputError } from "./errors";
 import type { PolicyConditions } from "./policy";
 import { parsePolicy } from "./policyParse";
 import { extractCredentials, parseCookieHeader, type CredentialSource } from "./signedRequest";
+import { exceedsMaxExpiry, MAX_EXPIRY_TEXT } from "./lifetime";
 import { MILLISECONDS_THRESHOLD } from "./time";
 import { decodeCanonical } from "./verifier";
 import { matchResource } from "./wildcard";
@@ -299,11 +301,18 @@ export function inspectSigned(input: ParsedInspectInput, options: InspectOptions
     if (policy.dateLessThan >= MILLISECONDS_THRESHOLD) {
       warnings.push(`DateLessThan ${policy.dateLessThan} looks like milliseconds, not seconds (the signer multiplied by 1000)`);
     }
-    if (!(nowSeconds < policy.dateLessThan)) warnings.push(`expired ${report.expires.relative} (${report.expires.iso}): CloudFront answers AccessDenied`);
+    // Outside its time window CloudFront refuses outright: errors (exit 1), not warnings.
+    if (!(nowSeconds < policy.dateLessThan)) errors.push(`expired ${report.expires.relative} (${report.expires.iso}): CloudFront answers AccessDenied`);
+    else if (exceedsMaxExpiry(policy.dateLessThan, now) && policy.dateLessThan < MILLISECONDS_THRESHOLD) {
+      warnings.push(
+        `very long lifetime: valid until ${report.expires.iso} (${report.expires.relative}), more than the ${MAX_EXPIRY_TEXT} cf-sign signs without --allow-long-expiry; ` +
+          "a leaked URL or cookie works until then, and its key cannot be removed from the key group before",
+      );
+    }
     if (policy.dateGreaterThan !== undefined) {
       report.starts = timeInfo(policy.dateGreaterThan, now);
-      if (!(nowSeconds > policy.dateGreaterThan)) warnings.push(`not valid yet: starts ${report.starts.relative} (${report.starts.iso})`);
-      if (policy.dateGreaterThan >= policy.dateLessThan) warnings.push("DateGreaterThan is not before DateLessThan: never valid");
+      if (!(nowSeconds > policy.dateGreaterThan)) errors.push(`not valid yet: starts ${report.starts.relative} (${report.starts.iso}): CloudFront answers AccessDenied until then`);
+      if (policy.dateGreaterThan >= policy.dateLessThan) errors.push("DateGreaterThan is not before DateLessThan: never valid");
     }
     if (policy.sourceIp !== undefined) {
       report.sourceIp = parseIpv4Cidr(policy.sourceIp, "AWS:SourceIp").text;
@@ -323,7 +332,7 @@ export function inspectSigned(input: ParsedInspectInput, options: InspectOptions
       if (width) warnings.push(width);
       if (input.kind === "url") {
         const match = matchResource(policy.resource, resourceUrl);
-        if (!match.matches) warnings.push(`this URL is outside the policy resource: ${match.reason ?? policy.resource} (CloudFront: AccessDenied)`);
+        if (!match.matches) errors.push(`this URL is outside the policy resource: ${match.reason ?? policy.resource} (CloudFront: AccessDenied)`);
       }
     }
   }
@@ -336,6 +345,9 @@ export function inspectSigned(input: ParsedInspectInput, options: InspectOptions
     if (attrs.domain && /(^|\.)cloudfront\.net$/i.test(attrs.domain.replace(/^\./, ""))) {
       warnings.push(`${attrs.name}: Domain=${attrs.domain} — browsers refuse cookies for *.cloudfront.net; use an alternate domain name (e.g. cdn.example.com)`);
     }
+    // A Domain the resource's host does not domain-match: the browser never sends the cookies (MissingKey).
+    const mismatch = attrs.domain && report.policyKind === "custom" && policy ? cookieDomainMismatch(attrs.domain, policy.resource) : undefined;
+    if (mismatch && !errors.some((e) => e.endsWith(mismatch))) errors.push(`${attrs.name}: ${mismatch}`);
     if (!attrs.secure) warnings.push(`${attrs.name}: no Secure attribute (the cookie would also travel over plain HTTP)`);
     if (attrs.sameSite?.toLowerCase() === "none" && !attrs.secure) warnings.push(`${attrs.name}: SameSite=None requires Secure; browsers drop it`);
   }

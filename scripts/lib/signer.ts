@@ -1,9 +1,10 @@
 import * as crypto from "node:crypto";
 import { COOKIE_NAMES, HashAlgorithm, parseHashAlgorithm } from "./constants";
-import { buildSetCookieHeaders, CookieOptions, validateCookieOptions } from "./cookies";
+import { buildSetCookieHeaders, cookieDomainMismatch, CookieOptions, validateCookieOptions } from "./cookies";
 import { toCloudFrontBase64 } from "./encoding";
 import { InputError } from "./errors";
-import { parseIpv4Cidr } from "./cidr";
+import { parseIpv4Network } from "./cidr";
+import { checkKeyPairId } from "./keyPairId";
 import { defaultHashAlgorithm, KeyAlgorithm, loadPrivateKey, signatureDigest } from "./keys";
 import { cannedPolicy, customPolicy } from "./policy";
 import { parseTime, TimeInput } from "./time";
@@ -61,8 +62,6 @@ export interface SignedCookies {
   canned: boolean;
   hashAlgorithm: HashAlgorithm;
 }
-
-const KEY_PAIR_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
  * A URL validated and normalized (`base`) with the exact policy text to sign for it. Only `finish` turns
@@ -125,11 +124,7 @@ export class CloudFrontSigner {
   private lastCannedFirst = "";
 
   constructor(options: { keyPairId: string; privateKey: string | Buffer | crypto.KeyObject; passphrase?: string; label?: string }) {
-    if (typeof options.keyPairId !== "string" || !KEY_PAIR_ID.test(options.keyPairId)) {
-      throw new InputError(
-        `keyPairId: "${String(options.keyPairId)}" is not a CloudFront public key id; give the id of the public key in the key group (e.g. K2JCJMDEHXQW5F)`,
-      );
-    }
+    checkKeyPairId(options.keyPairId, "keyPairId");
     const { key, algorithm } = loadPrivateKey(options.privateKey, options.passphrase, options.label);
     this.keyPairId = options.keyPairId;
     this.key = key;
@@ -223,6 +218,8 @@ export class CloudFrontSigner {
     const field = labels.resource ?? "resource";
     const cookieOptions = validateCookieOptions(options);
     const base = hasWildcard(resource) ? normalizeResourcePattern(resource, field) : normalizeUrl(resource, field);
+    const mismatch = cookieOptions.domain === undefined ? undefined : cookieDomainMismatch(cookieOptions.domain, base);
+    if (mismatch !== undefined) throw new InputError(`${labels.domain ?? "domain"}: ${mismatch}`);
     const prepared = this.policyFor(base, this.conditions(options), field);
     const signature = this.sign(prepared.policy, prepared.hash);
     const cookies: Record<string, string> = {};
@@ -271,7 +268,7 @@ export class CloudFrontSigner {
         );
       }
     }
-    const sourceIp = options.ipAddress === undefined ? undefined : parseIpv4Cidr(options.ipAddress, labels.ipAddress ?? "ipAddress").text;
+    const sourceIp = options.ipAddress === undefined ? undefined : parseIpv4Network(options.ipAddress, labels.ipAddress ?? "ipAddress").text;
     const policyResourceField = labels.policyResource ?? "policyResource";
     const policyResource =
       options.policyResource === undefined ? undefined : normalizeResourcePattern(options.policyResource, policyResourceField);

@@ -92,6 +92,9 @@ export function parseTime(input: TimeInput, field: string, now: Date = new Date(
   if (EPOCH.test(text)) return fromEpoch(Number(text), field, text);
   const duration = parseDuration(text);
   if (duration !== undefined) return now.getTime() / 1000 + duration;
+  // "-1h": a duration before now (e.g. cf-sign verify --at=-1h).
+  const past = text.startsWith("-") ? parseDuration(text.slice(1)) : undefined;
+  if (past !== undefined) return now.getTime() / 1000 - past;
   const iso = parseIso(text, field);
   if (iso !== undefined) return iso;
   throw new InputError(`${field}: "${text}" is not a time; ${HINT}`);
