@@ -15,9 +15,9 @@ export const PATH_GUARD_EVENT_TYPE = "viewer-request";
 /** CloudFront Functions quota: maximum size of a function's code. */
 export const MAX_FUNCTION_CODE_BYTES = 10 * 1024;
 /** CloudFront limit on the length of a path pattern. */
-const MAX_PATH_PATTERN_LENGTH = 255;
+export const MAX_PATH_PATTERN_LENGTH = 255;
 /** Characters CloudFront allows in a path pattern. */
-const PATH_PATTERN_CHARS = /^[A-Za-z0-9_\-.*?$/~"'@:+&]+$/;
+export const PATH_PATTERN_CHARS = /^[A-Za-z0-9_\-.*?$/~"'@:+&]+$/;
 
 /** The body of the guard's 403: CloudFront's own AccessDenied answer (spec §9), so a refusal reveals nothing more. */
 export const PATH_GUARD_DENIED_BODY =

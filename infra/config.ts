@@ -3,7 +3,7 @@
 // (`cloudfront-signed-content:<key>`) and what is allowed.
 import * as fs from "fs";
 import * as path from "path";
-import { pathPatternProblem } from "../scripts/lib/pathPattern";
+import { pathPatternProblem, show } from "../scripts/lib/pathPattern";
 
 export const PROJECT = "cloudfront-signed-content";
 
@@ -122,16 +122,6 @@ function fail(key: string, message: string): never {
     throw new ConfigError(`${configKey(key)} ${message}`);
 }
 
-/** A short, single-line rendering of a bad value for error messages. */
-function show(value: unknown): string {
-    let text: string;
-    try {
-        text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-    } catch {
-        text = String(value);
-    }
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
 
 function isUnset(value: unknown): boolean {
     return value === undefined || value === null;

@@ -7,13 +7,13 @@
 // project requires the "/" (or the bare "*") so that each pattern has one spelling: duplicates are
 // detected and the stack outputs compare exactly.
 
-/** CloudFront limit on the length of a path pattern. */
-export const MAX_PATH_PATTERN_LENGTH = 255;
+// CloudFront's length limit and characters: one definition, in the (Pulumi-free) path guard module.
+import { MAX_PATH_PATTERN_LENGTH, PATH_PATTERN_CHARS } from "../../components/pathGuard";
 
-const PATH_PATTERN_CHARS = /^[A-Za-z0-9_\-.*?$/~"'@:+&]+$/;
+export { MAX_PATH_PATTERN_LENGTH };
 
 /** A short, single-line rendering of a bad value for error messages. */
-function show(value: unknown): string {
+export function show(value: unknown): string {
   let text: string;
   try {
     text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
