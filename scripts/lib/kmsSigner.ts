@@ -20,6 +20,11 @@ export const KMS_MAX_RAW_MESSAGE = 4096;
  * (printed on Node 20) is kept out of the CLI's output.
  */
 export function createKmsClient(): KMSClient {
+  return withoutNodeVersionWarning(() => new KMSClient({}));
+}
+
+/** Runs `create` (an AWS SDK client constructor) with the SDK's NodeVersionSupportWarning dropped; other warnings pass. */
+export function withoutNodeVersionWarning<T>(create: () => T): T {
   const emitWarning = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === "string" ? warning : warning.message;
@@ -27,7 +32,7 @@ export function createKmsClient(): KMSClient {
     (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
   }) as typeof process.emitWarning;
   try {
-    return new KMSClient({});
+    return create();
   } finally {
     process.emitWarning = emitWarning;
   }
