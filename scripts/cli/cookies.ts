@@ -51,9 +51,9 @@ export const run: CliCommand = async (argv, io) => {
     throw new InputError(`--format: "${values.format}" is not a format; use header, json, cookie or curl`);
   }
   const options = signOptionsFrom(values, new Date());
-  const { signer, resolve } = prepareSigning(values, io);
+  const { signer, resolve } = await prepareSigning(values, io);
   if (options.policyResource !== undefined) options.policyResource = resolve(options.policyResource, "--policy-resource");
-  const signed = signer.signCookies(resolve(positionals[0], "resource"), {
+  const signed = await signer.signCookies(resolve(positionals[0], "resource"), {
     ...options,
     domain: values.domain,
     path: values.path,

@@ -77,7 +77,11 @@ function signerFromOutputs(outputs: StackOutputs, source: string, opts: KeySourc
  * Finds the key material in the documented order and builds one signer (the key is parsed once).
  * Also returns the stack outputs when they were read (for baseUrl). Errors never contain key text.
  */
-export function resolveSigner(opts: KeySourceOptions, io: CliIo): { signer: CloudFrontSigner; outputs?: StackOutputs } {
+export function resolveSigner(
+  opts: KeySourceOptions,
+  io: CliIo,
+  stackOutputs?: { outputs: StackOutputs; source: string },
+): { signer: CloudFrontSigner; outputs?: StackOutputs } {
   // An outputs file is read whenever given: besides key material it supplies baseUrl.
   const fileOutputs = opts.outputsFile !== undefined ? readOutputsFile(path.resolve(io.cwd, opts.outputsFile)) : undefined;
 
@@ -117,7 +121,8 @@ export function resolveSigner(opts: KeySourceOptions, io: CliIo): { signer: Clou
   }
 
   // 4. The Pulumi CLI.
-  const fromPulumi = loadOutputsFor({ stack: opts.stack }, io);
+  // (already read by resolveAnySigner, which looks for a KMS key in them first)
+  const fromPulumi = stackOutputs ?? loadOutputsFor({ stack: opts.stack }, io);
   if (fromPulumi !== undefined) {
     return { signer: signerFromOutputs(fromPulumi.outputs, fromPulumi.source, opts, io), outputs: fromPulumi.outputs };
   }

@@ -4,7 +4,8 @@ import type { SignOptions } from "../lib/signer";
 import { loadStackOutputs, StackOutputs } from "../lib/stackOutputs";
 import { parseDuration, parseTime } from "../lib/time";
 import type { CliIo } from "./io";
-import { KEY_SOURCE_ARGS, KeySourceOptions, resolveAgainstBaseUrl, resolveSigner } from "./keySource";
+import { KEY_SOURCE_ARGS, resolveAgainstBaseUrl } from "./keySource";
+import { AnyKeySourceOptions, KMS_SOURCE_ARGS, KMS_SOURCE_HELP, resolveAnySigner } from "./kmsKeySource";
 
 /** Options shared by `cf-sign url` and `cf-sign cookies`. */
 export const SIGN_ARGS = {
@@ -16,6 +17,7 @@ export const SIGN_ARGS = {
   hash: { type: "string" },
   help: { type: "boolean", short: "h" },
   ...KEY_SOURCE_ARGS,
+  ...KMS_SOURCE_ARGS,
 } as const;
 
 export const SIGN_HELP = `Expiry and conditions:
@@ -24,7 +26,9 @@ export const SIGN_HELP = `Expiry and conditions:
   --starts-at T          not valid before T (time or duration from now); makes a custom policy
   --ip CIDR              IPv4 address or CIDR allowed (bare address = /32); makes a custom policy
   --policy-resource P    wildcard resource the policy grants (e.g. 'https://cdn.example.com/private/*')
-  --hash SHA1|SHA256     default SHA1 for RSA keys, SHA256 for ECDSA keys`;
+  --hash SHA1|SHA256     default SHA1 for RSA keys, SHA256 for ECDSA keys (KMS keys: SHA256 only)
+
+${KMS_SOURCE_HELP}`;
 
 /** The values util.parseArgs produces for SIGN_ARGS. */
 export interface SignArgValues {
@@ -39,6 +43,7 @@ export interface SignArgValues {
   "passphrase-env"?: string;
   "outputs-file"?: string;
   stack?: string;
+  "kms-key-id"?: string;
 }
 
 const DEFAULT_EXPIRES_IN = "1h";
@@ -81,8 +86,10 @@ export function signOptionsFrom(values: SignArgValues, now: Date): SignOptions {
   };
 }
 
-function keySourceFrom(values: SignArgValues): KeySourceOptions {
+function keySourceFrom(values: SignArgValues): AnyKeySourceOptions {
   return {
+    kmsKeyId: values["kms-key-id"],
+    hash: values.hash === undefined ? undefined : parseHashAlgorithm(values.hash, "--hash"),
     keyPairId: values["key-pair-id"],
     privateKeyFile: values["private-key-file"],
     passphraseEnv: values["passphrase-env"],
@@ -91,10 +98,10 @@ function keySourceFrom(values: SignArgValues): KeySourceOptions {
   };
 }
 
-/** Signer + a lazy stack-outputs getter for resolving `/paths` against baseUrl. */
-export function prepareSigning(values: SignArgValues, io: CliIo) {
+/** Signer (a local key's or a KMS key's) + a lazy stack-outputs getter for resolving `/paths` against baseUrl. */
+export async function prepareSigning(values: SignArgValues, io: CliIo) {
   const keySource = keySourceFrom(values);
-  const { signer, outputs } = resolveSigner(keySource, io);
+  const { signer, outputs } = await resolveAnySigner(keySource, io);
   let cached: StackOutputs | undefined = outputs;
   let loaded = outputs !== undefined;
   // resolveSigner returns the outputs whenever --outputs-file is given; otherwise only pulumi can supply them.
