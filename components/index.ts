@@ -1,5 +1,6 @@
 // Public API of the CloudFront signing components.
-export type { KeyAlgorithm, KeyGeneration, StorePrivateKeyOptions, SigningKeyGroupArgs } from "./types";
+export type { KeyAlgorithm, KeyGeneration, StorePrivateKeyOptions, SigningKeyGroupArgs, KmsSigningKeyOptions } from "./types";
+export { KeySource } from "./types";
 export {
     validateSigningKeyGroupArgs,
     SigningKeyGroupArgsError,
@@ -11,6 +12,8 @@ export {
     DEFAULT_GENERATION_ID,
     DEFAULT_RECOVERY_WINDOW_DAYS,
     KEY_ALGORITHMS,
+    KEY_SOURCES,
+    DEFAULT_KMS_DELETION_WINDOW_DAYS,
 } from "./validation";
 export {
     attachKeyGroup,
@@ -20,6 +23,8 @@ export {
 } from "./behaviours";
 export type { NormalizedSigningKeyGroupArgs } from "./validation";
 export type { CacheBehaviourLike, CacheBehaviours } from "./behaviours";
-export { secretReadPolicyDocument, storedSigningKeyJson } from "./policy";
+export { secretReadPolicyDocument, storedSigningKeyJson, kmsSigningPolicyDocument, KMS_SIGNING_ALGORITHMS } from "./policy";
+export { createKmsSigningKey, defaultKmsAliasPrefix, kmsKeyArgsFor, KMS_KEY_SPECS } from "./kmsKey";
+export type { KmsSigningKey } from "./kmsKey";
 export type { StoredSigningKey } from "./policy";
 export { SigningKeyGroup, SIGNING_KEY_GROUP_TYPE, privateKeyArgsFor } from "./signingKeyGroup";

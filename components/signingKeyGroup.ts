@@ -5,8 +5,9 @@ import * as aws from "@pulumi/aws";
 import * as tls from "@pulumi/tls";
 import * as random from "@pulumi/random";
 import { attachKeyGroup, CacheBehaviours } from "./behaviours";
-import { secretReadPolicyDocument, storedSigningKeyJson } from "./policy";
-import { KeyAlgorithm, KeyGeneration, SigningKeyGroupArgs } from "./types";
+import { createKmsSigningKey, defaultKmsAliasPrefix } from "./kmsKey";
+import { kmsSigningPolicyDocument, secretReadPolicyDocument, storedSigningKeyJson } from "./policy";
+import { KeyAlgorithm, KeyGeneration, KeySource, SigningKeyGroupArgs } from "./types";
 import { generationResourceName, validateSigningKeyGroupArgs } from "./validation";
 
 export const SIGNING_KEY_GROUP_TYPE = "cloudfront-signed-content:index:SigningKeyGroup";
@@ -34,8 +35,19 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
     readonly keyPairIds: pulumi.Output<Record<string, string>>;
     /** Generation id -> SPKI public key PEM, for every generation. */
     readonly publicKeyPems: pulumi.Output<Record<string, string>>;
-    /** PEM of the active generation's private key (PKCS#1 for RSA, SEC1 for ECDSA). A secret. */
-    readonly privateKeyPem: pulumi.Output<string>;
+    /**
+     * PEM of the active generation's private key (PKCS#1 for RSA, SEC1 for ECDSA). A secret. Undefined when the
+     * active generation is a KMS key: its private key never leaves KMS.
+     */
+    readonly privateKeyPem?: pulumi.Output<string>;
+    /** Where the active generation's private key lives; "kms" means sign through KMS, always with SHA-256. */
+    readonly activeKeySource: KeySource;
+    /** ARN of the active generation's KMS key (only when it is a KMS key): the key to call kms:Sign with. */
+    readonly kmsKeyArn?: pulumi.Output<string>;
+    /** IAM policy document (JSON) granting kms:Sign and kms:GetPublicKey on exactly that key (only for a KMS active key). */
+    readonly kmsSigningPolicy?: pulumi.Output<string>;
+    /** Generation id -> KMS key ARN, for the generations with source "kms" (empty when there are none). */
+    readonly kmsKeyArns: pulumi.Output<Record<string, string>>;
     /** ARN of the Secrets Manager secret holding the active key (only with storePrivateKey). */
     readonly privateKeySecretArn?: pulumi.Output<string>;
     /** IAM policy document (JSON) granting read access to exactly that secret (only with storePrivateKey). */
@@ -56,18 +68,38 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
         this.keys = config.keys;
         this.activeKey = config.activeKey;
 
+        const aliasPrefix = config.kmsSigningKeys.aliasPrefix ?? defaultKmsAliasPrefix(pulumi.getProject(), pulumi.getStack(), name);
         const generations = config.keys.map((gen) => {
             const resourceName = generationResourceName(name, gen.id);
-            const privateKey = new tls.PrivateKey(resourceName, privateKeyArgsFor(gen.algorithm), { parent: this });
+            let privateKey: tls.PrivateKey | undefined;
+            let kmsKeyArn: pulumi.Output<string> | undefined;
+            let publicKeyPem: pulumi.Output<string>;
+            if (gen.source === KeySource.Kms) {
+                const kms = createKmsSigningKey(
+                    resourceName,
+                    {
+                        algorithm: gen.algorithm,
+                        alias: `${aliasPrefix}/${gen.id}`,
+                        deletionWindowInDays: config.kmsSigningKeys.deletionWindowInDays,
+                        description: config.comment ?? `CloudFront signing key ${gen.id} of key group ${name}`,
+                    },
+                    this,
+                );
+                kmsKeyArn = kms.keyArn;
+                publicKeyPem = kms.publicKeyPem;
+            } else {
+                privateKey = new tls.PrivateKey(resourceName, privateKeyArgsFor(gen.algorithm), { parent: this });
+                publicKeyPem = privateKey.publicKeyPem;
+            }
             // No `name`: autonaming lets a replacement be created before the old key is deleted
             // (CloudFront refuses to delete a key still in a key group). The PEM keeps its trailing newline,
             // otherwise every update shows a diff.
             const publicKey = new aws.cloudfront.PublicKey(
                 resourceName,
-                { encodedKey: privateKey.publicKeyPem, comment: config.comment },
+                { encodedKey: publicKeyPem, comment: config.comment },
                 { parent: this },
             );
-            return { gen, privateKey, publicKey };
+            return { gen, privateKey, kmsKeyArn, publicKeyPem, publicKey };
         });
 
         this.keyGroup = new aws.cloudfront.KeyGroup(
@@ -89,13 +121,24 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
             ),
         );
         this.publicKeyPems = pulumi
-            .all(generations.map((g) => g.privateKey.publicKeyPem))
+            .all(generations.map((g) => g.publicKeyPem))
             .apply((pems) => Object.fromEntries(generations.map((g, i) => [g.gen.id, pems[i]])));
+        this.activeKeySource = active.gen.source;
         // The mock monitor (and older engines) do not apply the provider's additionalSecretOutputs: be explicit.
-        this.privateKeyPem = pulumi.secret(active.privateKey.privateKeyPem);
+        if (active.privateKey !== undefined) this.privateKeyPem = pulumi.secret(active.privateKey.privateKeyPem);
+        const kmsGenerations = generations.filter((g) => g.kmsKeyArn !== undefined);
+        this.kmsKeyArns = pulumi
+            .all(kmsGenerations.map((g) => g.kmsKeyArn as pulumi.Output<string>))
+            .apply((arns) => Object.fromEntries(kmsGenerations.map((g, i) => [g.gen.id, arns[i]])));
+        if (active.kmsKeyArn !== undefined) {
+            // Like the key pair id, the ARN is handed out only once the key group trusts the key.
+            this.kmsKeyArn = afterKeyGroup(active.kmsKeyArn);
+            this.kmsSigningPolicy = active.kmsKeyArn.apply((arn) => kmsSigningPolicyDocument(arn, active.gen.algorithm));
+        }
 
         const store = config.storePrivateKey;
-        if (store) {
+        if (store && active.privateKey !== undefined) {
+            const activePrivateKey = active.privateKey;
             // A deleted secret's name stays reserved for the recovery window: a random suffix lets a recreated
             // stack create its secret without colliding.
             const suffix = new random.RandomId(`${name}-secret-suffix`, { byteLength: 4 }, { parent: this });
@@ -114,7 +157,7 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
                 {
                     secretId: secret.id,
                     secretString: pulumi.secret(
-                        pulumi.all([this.activeKeyPairId, active.privateKey.privateKeyPem]).apply(([keyPairId, privateKeyPem]) =>
+                        pulumi.all([this.activeKeyPairId, activePrivateKey.privateKeyPem]).apply(([keyPairId, privateKeyPem]) =>
                             storedSigningKeyJson({ keyPairId, privateKeyPem, algorithm: active.gen.algorithm, generation: active.gen.id }),
                         ),
                     ),
@@ -133,7 +176,11 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
             activeKeyPairId: this.activeKeyPairId,
             keyPairIds: this.keyPairIds,
             publicKeyPems: this.publicKeyPems,
-            privateKeyPem: this.privateKeyPem,
+            ...(this.privateKeyPem ? { privateKeyPem: this.privateKeyPem } : {}),
+            activeKeySource: this.activeKeySource,
+            kmsKeyArns: this.kmsKeyArns,
+            ...(this.kmsKeyArn ? { kmsKeyArn: this.kmsKeyArn } : {}),
+            ...(this.kmsSigningPolicy ? { kmsSigningPolicy: this.kmsSigningPolicy } : {}),
             ...(this.privateKeySecretArn ? { privateKeySecretArn: this.privateKeySecretArn } : {}),
             ...(this.privateKeyReadPolicy ? { privateKeyReadPolicy: this.privateKeyReadPolicy } : {}),
         });

@@ -19,7 +19,7 @@ async function deploy(rec: Recorder, name: string, args?: SigningKeyGroupArgs, o
         activeKeyPairId: await resolve(group.activeKeyPairId),
         keyPairIds: await resolve(group.keyPairIds),
         publicKeyPems: await resolve(group.publicKeyPems),
-        privateKeyPem: await resolve(group.privateKeyPem),
+        privateKeyPem: await resolve(group.privateKeyPem!),
         privateKeySecretArn: group.privateKeySecretArn ? await resolve(group.privateKeySecretArn) : undefined,
         privateKeyReadPolicy: group.privateKeyReadPolicy ? await resolve(group.privateKeyReadPolicy) : undefined,
         urn: await resolve(group.urn),
@@ -87,7 +87,7 @@ describe("SigningKeyGroup resources", () => {
 
     it("exports the active private key as a secret that signs what the exported public key verifies", async () => {
         const { group, values } = await deploy(rec, "signing", { keys: [{ id: "old" }, { id: "new" }], activeKey: "old" });
-        assert.equal(await isSecretOutput(group.privateKeyPem), true);
+        assert.equal(await isSecretOutput(group.privateKeyPem!), true);
         assert.equal(await isSecretOutput(group.keyGroupId), false);
         const data = Buffer.from('{"Statement":[{"Resource":"https://d.example/x","Condition":{"DateLessThan":{"AWS:EpochTime":2000000000}}}]}');
         const signature = crypto.sign("sha1", data, crypto.createPrivateKey(values.privateKeyPem));
@@ -116,12 +116,12 @@ describe("SigningKeyGroup resources", () => {
     it("registers all outputs with registerOutputs", async () => {
         await deploy(rec, "plain");
         assert.deepEqual(Object.keys(rec.one(SIGNING_KEY_GROUP_TYPE).registeredOutputs ?? {}).sort(), [
-            "activeKeyPairId", "keyGroupId", "keyPairIds", "privateKeyPem", "publicKeyPems",
+            "activeKeyPairId", "activeKeySource", "keyGroupId", "keyPairIds", "kmsKeyArns", "privateKeyPem", "publicKeyPems",
         ]);
         rec = installMocks();
         await deploy(rec, "stored", { storePrivateKey: true });
         assert.deepEqual(Object.keys(rec.one(SIGNING_KEY_GROUP_TYPE).registeredOutputs ?? {}).sort(), [
-            "activeKeyPairId", "keyGroupId", "keyPairIds", "privateKeyPem", "privateKeyReadPolicy", "privateKeySecretArn", "publicKeyPems",
+            "activeKeyPairId", "activeKeySource", "keyGroupId", "keyPairIds", "kmsKeyArns", "privateKeyPem", "privateKeyReadPolicy", "privateKeySecretArn", "publicKeyPems",
         ]);
     });
 
