@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 
-import { DEFAULT_BEHAVIOUR, SigningKeyGroup } from "../components";
+import { DEFAULT_BEHAVIOUR, KeySource, SigningKeyGroup } from "../components";
 import type { AssetFile } from "./assets";
 import type { StackSettings } from "./config";
 import { S3_ORIGIN_ID, baseUrlFor, limitText, bucketPolicyDocument, buildCacheBehaviours, protectedSelection } from "./distribution";
@@ -24,7 +24,16 @@ export interface ContentStackOutputs {
     keyPairId: pulumi.Output<string>;
     keyPairIds: pulumi.Output<Record<string, string>>;
     publicKeyPems: pulumi.Output<Record<string, string>>;
-    privateKeyPem: pulumi.Output<string>;
+    /** undefined when the active key is a KMS key (its private key never leaves KMS) */
+    privateKeyPem: pulumi.Output<string> | undefined;
+    /** "tls" or "kms": where the active key lives; cf-sign picks KMS signing from this alone */
+    signingKeySource: KeySource;
+    /** ARN of the active KMS key (only when signingKeySource is "kms") */
+    kmsKeyArn: pulumi.Output<string> | undefined;
+    /** IAM policy JSON granting kms:Sign and kms:GetPublicKey on exactly that key (only for a KMS active key) */
+    kmsSigningPolicy: pulumi.Output<string> | undefined;
+    /** "SHA256" for a KMS active key (KMS cannot sign with SHA-1); undefined for tls (the signer's default per key type) */
+    signingHashAlgorithm: "SHA256" | undefined;
     privateKeySecretArn: pulumi.Output<string> | undefined;
     privateKeyReadPolicy: pulumi.Output<string> | undefined;
     protectedPaths: string[];
@@ -78,7 +87,7 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
     });
 
     const signing = new SigningKeyGroup("signing", {
-        keys: settings.keys.map((spec) => ({ id: spec.id, algorithm: spec.algorithm })),
+        keys: settings.keys.map((spec) => ({ id: spec.id, algorithm: spec.algorithm, ...(spec.source === "kms" ? { source: KeySource.Kms } : {}) })),
         activeKey: settings.activeKey,
         comment: limitText(`${label}: signed URLs and cookies`, 128),
         storePrivateKey: settings.storePrivateKey
@@ -154,7 +163,11 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         keyPairId: signing.activeKeyPairId,
         keyPairIds: signing.keyPairIds,
         publicKeyPems: signing.publicKeyPems,
-        privateKeyPem: pulumi.secret(signing.privateKeyPem),
+        privateKeyPem: signing.privateKeyPem !== undefined ? pulumi.secret(signing.privateKeyPem) : undefined,
+        signingKeySource: signing.activeKeySource,
+        kmsKeyArn: signing.kmsKeyArn,
+        kmsSigningPolicy: signing.kmsSigningPolicy,
+        signingHashAlgorithm: signing.activeKeySource === KeySource.Kms ? "SHA256" : undefined,
         privateKeySecretArn: settings.storePrivateKey ? signing.privateKeySecretArn : undefined,
         privateKeyReadPolicy: settings.storePrivateKey ? signing.privateKeyReadPolicy : undefined,
         protectedPaths: settings.protectedPaths,

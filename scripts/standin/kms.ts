@@ -25,6 +25,8 @@ export interface StandInKeyOptions {
   state?: StandInKeyState;
   /** Use this private key instead of generating one (must match keySpec). */
   privateKey?: crypto.KeyObject;
+  /** Use this key id (a UUID) instead of a random one, e.g. to serve a key a stack's outputs name. */
+  keyId?: string;
 }
 
 export interface StandInKey {
@@ -125,7 +127,7 @@ export class KmsStandIn {
 
   /** Creates a key (an alias too, when given), as CreateKey + CreateAlias would. */
   addKey(options: StandInKeyOptions): StandInKey {
-    const keyId = crypto.randomUUID();
+    const keyId = options.keyId ?? crypto.randomUUID();
     const privateKey = options.privateKey ?? generate(options.keySpec);
     const key: StandInKey = {
       keyId,
