@@ -94,6 +94,8 @@ export const run: CliCommand = async (argv, io) => {
     const options = signOptionsFrom(values, new Date());
     const { signer, resolve } = await prepareSigning(values, io);
     if (options.policyResource !== undefined) options.policyResource = resolve(options.policyResource, "--policy-resource");
+    // A remote signer has no use for the worker threads: end them now rather than after the batch.
+    if (pool && signer instanceof AsyncCloudFrontSigner) pool.close();
     if (pool && signer instanceof AsyncCloudFrontSigner) return await signStdinRemote(io, signer, options, parseLines, resolve, values.json === true);
     if (pool && signer instanceof CloudFrontSigner) return await signStdin(io, signer, options, resolve, values.json === true, pool);
     const signed = await signer.signUrl(resolve(positionals[0], "url"), options);
