@@ -3,8 +3,8 @@
 // schema from their args interfaces and Output fields): export a new component from its module below to add it.
 export { SigningKeyGroup, SIGNING_KEY_GROUP_TYPE, privateKeyArgsFor } from "./signingKeyGroup";
 
-export { KeyAlgorithm } from "./types";
-export type { KeyGeneration, StorePrivateKeyOptions, SigningKeyGroupArgs } from "./types";
+export { KeyAlgorithm, KeySource } from "./types";
+export type { KeyGeneration, StorePrivateKeyOptions, SigningKeyGroupArgs, KmsSigningKeyOptions } from "./types";
 export {
     validateSigningKeyGroupArgs,
     SigningKeyGroupArgsError,
@@ -15,6 +15,8 @@ export {
     DEFAULT_GENERATION_ID,
     DEFAULT_RECOVERY_WINDOW_DAYS,
     KEY_ALGORITHMS,
+    KEY_SOURCES,
+    DEFAULT_KMS_DELETION_WINDOW_DAYS,
 } from "./validation";
 export type { NormalizedSigningKeyGroupArgs } from "./validation";
 export { generationResourceName, generationResourceAliases, legacyGenerationResourceName } from "./naming";
@@ -25,7 +27,9 @@ export {
     MAX_KEY_GROUPS_PER_BEHAVIOUR,
 } from "./behaviours";
 export type { CacheBehaviourLike, CacheBehaviours } from "./behaviours";
-export { secretReadPolicyDocument, storedSigningKeyJson, CURRENT_VERSION_STAGE } from "./policy";
+export { secretReadPolicyDocument, storedSigningKeyJson, CURRENT_VERSION_STAGE, kmsSigningPolicyDocument, KMS_SIGNING_ALGORITHMS } from "./policy";
+export { createKmsSigningKey, defaultKmsAliasPrefix, kmsKeyArgsFor, KMS_KEY_SPECS } from "./kmsKey";
+export type { KmsSigningKey } from "./kmsKey";
 export type { StoredSigningKey } from "./policy";
 export {
     pathGuardSource,

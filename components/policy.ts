@@ -69,3 +69,32 @@ export function secretReadPolicyDocument(secretArn: string, kmsKeyArn?: string):
     }
     return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
+
+/** The KMS signing algorithm CloudFront signatures use for each key type (KMS cannot sign with SHA-1). */
+export const KMS_SIGNING_ALGORITHMS: Readonly<Record<KeyAlgorithm, string>> = { RSA: "RSASSA_PKCS1_V1_5_SHA_256", ECDSA: "ECDSA_SHA_256" };
+
+/**
+ * IAM policy document (JSON) that lets a signer use exactly one KMS key for CloudFront signatures: kms:Sign on that
+ * key only for RAW messages with the key type's SHA-256 algorithm, and kms:GetPublicKey on it (the signing tool reads
+ * the key type and checks every signature with it). Attach it to the role of the application or job that signs.
+ */
+export function kmsSigningPolicyDocument(keyArn: string, algorithm: KeyAlgorithm): string {
+    if (!KMS_KEY_ARN.test(keyArn)) {
+        throw new Error(`kmsSigningPolicyDocument: keyArn "${keyArn}" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`);
+    }
+    const signingAlgorithm = KMS_SIGNING_ALGORITHMS[algorithm];
+    if (signingAlgorithm === undefined) throw new Error(`kmsSigningPolicyDocument: algorithm "${String(algorithm)}" is not RSA or ECDSA`);
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "SignCloudFrontPolicies",
+                Effect: "Allow",
+                Action: "kms:Sign",
+                Resource: keyArn,
+                Condition: { StringEquals: { "kms:SigningAlgorithm": signingAlgorithm, "kms:MessageType": "RAW" } },
+            },
+            { Sid: "ReadCloudFrontSigningPublicKey", Effect: "Allow", Action: "kms:GetPublicKey", Resource: keyArn },
+        ],
+    });
+}

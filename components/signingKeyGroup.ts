@@ -5,9 +5,10 @@ import * as aws from "@pulumi/aws";
 import * as tls from "@pulumi/tls";
 import * as random from "@pulumi/random";
 import { attachKeyGroup, CacheBehaviours } from "./behaviours";
-import { secretReadPolicyDocument, storedSigningKeyJson } from "./policy";
+import { createKmsSigningKey, defaultKmsAliasPrefix } from "./kmsKey";
+import { kmsSigningPolicyDocument, secretReadPolicyDocument, storedSigningKeyJson } from "./policy";
 import { generationResourceAliases, generationResourceName } from "./naming";
-import { KeyAlgorithm, KeyGeneration, SigningKeyGroupArgs } from "./types";
+import { KeyAlgorithm, KeyGeneration, KeySource, SigningKeyGroupArgs } from "./types";
 import { validateSigningKeyGroupArgs } from "./validation";
 
 export const SIGNING_KEY_GROUP_TYPE = "cloudfront-signed-content:index:SigningKeyGroup";
@@ -50,13 +51,24 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
     readonly keyPairIds: pulumi.Output<{ [generation: string]: string }>;
     /** Generation id -> SPKI public key PEM, for every generation. */
     readonly publicKeyPems: pulumi.Output<{ [generation: string]: string }>;
-    /** PEM of the active generation's private key (PKCS#1 for RSA, SEC1 for ECDSA). A secret. */
-    readonly privateKeyPem: pulumi.Output<string>;
     /**
-     * Generation id -> private key PEM, for every generation (one secret map): the rotation canary signs with a
-     * generation before it becomes active (`cf-sign url --generation ID`).
+     * PEM of the active generation's private key (PKCS#1 for RSA, SEC1 for ECDSA). A secret. Undefined when the
+     * active generation is a KMS key: its private key never leaves KMS.
+     */
+    readonly privateKeyPem?: pulumi.Output<string>;
+    /**
+     * Generation id -> private key PEM, for every tls generation (one secret map): the rotation canary signs with a
+     * generation before it becomes active (`cf-sign url --generation ID`). KMS generations have none.
      */
     readonly privateKeyPems: pulumi.Output<{ [generation: string]: string }>;
+    /** Where the active generation's private key lives; "kms" means sign through KMS, always with SHA-256. */
+    readonly activeKeySource: pulumi.Output<KeySource>;
+    /** ARN of the active generation's KMS key (only when it is a KMS key): the key to call kms:Sign with. */
+    readonly kmsKeyArn?: pulumi.Output<string>;
+    /** IAM policy document (JSON) granting kms:Sign and kms:GetPublicKey on exactly that key (only for a KMS active key). */
+    readonly kmsSigningPolicy?: pulumi.Output<string>;
+    /** Generation id -> KMS key ARN, for the generations with source "kms" (empty when there are none). */
+    readonly kmsKeyArns: pulumi.Output<{ [generation: string]: string }>;
     /** ARN of the Secrets Manager secret holding the active key (only with storePrivateKey). */
     readonly privateKeySecretArn?: pulumi.Output<string>;
     /** IAM policy document (JSON) granting read access to exactly that secret (only with storePrivateKey). */
@@ -78,23 +90,44 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
         // protect only when asked: an explicit `protect: false` would override a protect inherited from opts.
         const keyOpts: pulumi.CustomResourceOptions = { parent: this, ...(config.protectKeys ? { protect: true } : {}) };
 
+        const aliasPrefix = config.kmsSigningKeys.aliasPrefix ?? defaultKmsAliasPrefix(pulumi.getProject(), pulumi.getStack(), name);
         const generations = config.keys.map((gen) => {
             const resourceName = generationResourceName(name, gen.id);
             const aliases = generationResourceAliases(name, gen.id, previousNames).map((legacy) => ({ name: legacy }));
             const childOpts: pulumi.CustomResourceOptions = { ...keyOpts, ...(aliases.length ? { aliases } : {}) };
-            const privateKey = new tls.PrivateKey(resourceName, privateKeyArgsFor(gen.algorithm), childOpts);
+            let privateKey: tls.PrivateKey | undefined;
+            let kmsKeyArn: pulumi.Output<string> | undefined;
+            let publicKeyPem: pulumi.Output<string>;
+            if (gen.source === KeySource.Kms) {
+                const kms = createKmsSigningKey(
+                    resourceName,
+                    {
+                        algorithm: gen.algorithm,
+                        alias: `${aliasPrefix}/${gen.id}`,
+                        deletionWindowInDays: config.kmsSigningKeys.deletionWindowInDays,
+                        description: config.comment ?? `CloudFront signing key ${gen.id} of key group ${name}`,
+                        tags: config.tags,
+                    },
+                    keyOpts,
+                );
+                kmsKeyArn = kms.keyArn;
+                publicKeyPem = kms.publicKeyPem;
+            } else {
+                privateKey = new tls.PrivateKey(resourceName, privateKeyArgsFor(gen.algorithm), childOpts);
+                publicKeyPem = privateKey.publicKeyPem;
+            }
             // No `name`: autonaming lets a replacement be created before the old key is deleted
             // (CloudFront refuses to delete a key still in a key group). The PEM keeps its trailing newline,
             // otherwise every update shows a diff.
             const publicKey = new aws.cloudfront.PublicKey(
                 resourceName,
-                { encodedKey: privateKey.publicKeyPem, comment: config.comment },
+                { encodedKey: publicKeyPem, comment: config.comment },
                 childOpts,
             );
-            return { gen, privateKey, publicKey };
+            return { gen, privateKey, kmsKeyArn, publicKeyPem, publicKey };
         });
 
-        // CloudFront public keys and key groups take no tags; the secret below does.
+        // CloudFront public keys and key groups take no tags; the KMS keys above and the secret below do.
         const keyGroup = new aws.cloudfront.KeyGroup(
             name,
             { items: generations.map((g) => g.publicKey.id), comment: config.comment },
@@ -114,18 +147,30 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
             ),
         );
         this.publicKeyPems = pulumi
-            .all(generations.map((g) => g.privateKey.publicKeyPem))
+            .all(generations.map((g) => g.publicKeyPem))
             .apply((pems) => Object.fromEntries(generations.map((g, i) => [g.gen.id, pems[i]])));
+        this.activeKeySource = pulumi.output(active.gen.source);
         // The mock monitor (and older engines) do not apply the provider's additionalSecretOutputs: be explicit.
-        this.privateKeyPem = pulumi.secret(active.privateKey.privateKeyPem);
+        if (active.privateKey !== undefined) this.privateKeyPem = pulumi.secret(active.privateKey.privateKeyPem);
+        const tlsGenerations = generations.filter((g) => g.privateKey !== undefined);
         this.privateKeyPems = pulumi.secret(
             pulumi
-                .all(generations.map((g) => g.privateKey.privateKeyPem))
-                .apply((pems) => Object.fromEntries(generations.map((g, i) => [g.gen.id, pems[i]]))),
+                .all(tlsGenerations.map((g) => (g.privateKey as tls.PrivateKey).privateKeyPem))
+                .apply((pems) => Object.fromEntries(tlsGenerations.map((g, i) => [g.gen.id, pems[i]]))),
         );
+        const kmsGenerations = generations.filter((g) => g.kmsKeyArn !== undefined);
+        this.kmsKeyArns = pulumi
+            .all(kmsGenerations.map((g) => g.kmsKeyArn as pulumi.Output<string>))
+            .apply((arns) => Object.fromEntries(kmsGenerations.map((g, i) => [g.gen.id, arns[i]])));
+        if (active.kmsKeyArn !== undefined) {
+            // Like the key pair id, the ARN is handed out only once the key group trusts the key.
+            this.kmsKeyArn = afterKeyGroup(active.kmsKeyArn);
+            this.kmsSigningPolicy = active.kmsKeyArn.apply((arn) => kmsSigningPolicyDocument(arn, active.gen.algorithm));
+        }
 
         const store = config.storePrivateKey;
-        if (store) {
+        if (store && active.privateKey !== undefined) {
+            const activePrivateKey = active.privateKey;
             // A deleted secret's name stays reserved for the recovery window: a random suffix lets a recreated
             // stack create its secret without colliding.
             const suffix = new random.RandomId(`${name}-secret-suffix`, { byteLength: 4 }, { parent: this });
@@ -145,7 +190,7 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
                 {
                     secretId: secret.id,
                     secretString: pulumi.secret(
-                        pulumi.all([this.activeKeyPairId, active.privateKey.privateKeyPem]).apply(([keyPairId, privateKeyPem]) =>
+                        pulumi.all([this.activeKeyPairId, activePrivateKey.privateKeyPem]).apply(([keyPairId, privateKeyPem]) =>
                             storedSigningKeyJson({ keyPairId, privateKeyPem, algorithm: active.gen.algorithm, generation: active.gen.id }),
                         ),
                     ),
@@ -169,11 +214,15 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
             activeKeyPairId: this.activeKeyPairId,
             keyPairIds: this.keyPairIds,
             publicKeyPems: this.publicKeyPems,
-            privateKeyPem: this.privateKeyPem,
+            ...(this.privateKeyPem ? { privateKeyPem: this.privateKeyPem } : {}),
             privateKeyPems: this.privateKeyPems,
             activeKey: this.activeKey,
             activeKeyAlgorithm: this.activeKeyAlgorithm,
+            activeKeySource: this.activeKeySource,
             keys: this.keys,
+            kmsKeyArns: this.kmsKeyArns,
+            ...(this.kmsKeyArn ? { kmsKeyArn: this.kmsKeyArn } : {}),
+            ...(this.kmsSigningPolicy ? { kmsSigningPolicy: this.kmsSigningPolicy } : {}),
             ...(this.privateKeySecretArn ? { privateKeySecretArn: this.privateKeySecretArn } : {}),
             ...(this.privateKeyReadPolicy ? { privateKeyReadPolicy: this.privateKeyReadPolicy } : {}),
         });

@@ -12,6 +12,18 @@ export const KeyAlgorithm = {
 } as const;
 export type KeyAlgorithm = (typeof KeyAlgorithm)[keyof typeof KeyAlgorithm];
 
+/**
+ * Where a generation's private key lives. TypeScript callers may pass the plain strings "tls" and "kms"; other
+ * languages get an enum with those values.
+ */
+export const KeySource = {
+    /** A private key from the Pulumi tls provider, kept (encrypted as a secret) in Pulumi state; signs with SHA-1 or SHA-256. */
+    Tls: "tls",
+    /** An asymmetric AWS KMS key (SIGN_VERIFY): the private key never leaves KMS; signs with SHA-256 only. */
+    Kms: "kms",
+} as const;
+export type KeySource = (typeof KeySource)[keyof typeof KeySource];
+
 /** One key generation: a private key, its CloudFront public key, and a place in the key group. */
 export interface KeyGeneration {
     /**
@@ -21,6 +33,23 @@ export interface KeyGeneration {
     id: string;
     /** "RSA" (2048 bits) or "ECDSA" (curve P-256). Default "RSA". Never change it for an existing generation. */
     algorithm?: KeyAlgorithm;
+    /**
+     * Where the private key lives: "tls" (default; in Pulumi state) or "kms" (an AWS KMS key with key spec RSA_2048 or
+     * ECC_NIST_P256 and an alias; it never leaves KMS, and signatures always use SHA-256). Never change it for an
+     * existing generation: add a new generation instead (rotation).
+     */
+    source?: KeySource;
+}
+
+/** Settings for the KMS keys of generations with source "kms". */
+export interface KmsSigningKeyOptions {
+    /** Days (7-30) KMS waits before deleting a key whose generation was removed; the deletion can be cancelled meanwhile. Default 30. */
+    deletionWindowInDays?: number;
+    /**
+     * Alias prefix: each KMS generation gets the alias "<aliasPrefix>/<generation id>". Default
+     * "alias/cloudfront-signing/<project>/<stack>/<component name>" (aliases are unique per account and region).
+     */
+    aliasPrefix?: string;
 }
 
 /** How to keep the active private key in AWS Secrets Manager (used only with storePrivateKey: true). */
@@ -65,4 +94,6 @@ export interface SigningKeyGroupArgs {
      * and key groups cannot be tagged). Merged over the provider's default tags.
      */
     tags?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+    /** Deletion window and alias of the KMS keys (generations with source "kms"). */
+    kmsSigningKeys?: KmsSigningKeyOptions;
 }

@@ -1,7 +1,7 @@
 // Pure validation of SigningKeyGroup arguments: every rule is a one-line error naming the argument and the fix.
 import * as pulumi from "@pulumi/pulumi";
 import { generationResourceName } from "./naming";
-import { KeyAlgorithm, KeyGeneration, SigningKeyGroupArgs } from "./types";
+import { KeyAlgorithm, KeyGeneration, KeySource, SigningKeyGroupArgs } from "./types";
 
 /** CloudFront quota: public keys per key group. */
 export const MAX_KEYS_PER_KEY_GROUP = 5;
@@ -13,6 +13,12 @@ export const MAX_GENERATION_ID_LENGTH = 64;
 export const DEFAULT_GENERATION_ID = "default";
 export const DEFAULT_RECOVERY_WINDOW_DAYS = 30;
 export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = Object.values(KeyAlgorithm);
+export const KEY_SOURCES: readonly KeySource[] = Object.values(KeySource);
+/** KMS: a key scheduled for deletion waits 7 to 30 days (default 30). */
+export const DEFAULT_KMS_DELETION_WINDOW_DAYS = 30;
+/** KMS alias names: "alias/" then letters, digits, "/", "_", "-"; at most 256 characters; "alias/aws/" is reserved. */
+export const MAX_KMS_ALIAS_LENGTH = 256;
+const KMS_ALIAS_PREFIX = /^alias\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/;
 /** The engine autonames "<logical name>-<7 hex chars>". */
 const AUTONAME_SUFFIX_LENGTH = 8;
 const NAME_CHARS = /^[A-Za-z0-9_-]+$/;
@@ -34,6 +40,8 @@ export interface NormalizedSigningKeyGroupArgs {
     storePrivateKey?: { kmsKeyId?: pulumi.Input<string>; recoveryWindowInDays: number };
     protectKeys: boolean;
     tags?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+    /** KMS key settings; aliasPrefix undefined = the component's default (it needs the project and stack names). */
+    kmsSigningKeys: { deletionWindowInDays: number; aliasPrefix?: string };
 }
 
 function fail(name: string, message: string): never {
@@ -82,7 +90,11 @@ export function validateSigningKeyGroupArgs(name: string, args: SigningKeyGroupA
         if (longest > MAX_CLOUDFRONT_NAME_LENGTH) {
             fail(name, `name "${name}" with ${where}.id "${id}" makes a ${longest}-character CloudFront public key name (max ${MAX_CLOUDFRONT_NAME_LENGTH}): shorten the name or the id`);
         }
-        keys.push({ id, algorithm: algorithm as KeyAlgorithm });
+        const source = gen.source ?? KeySource.Tls;
+        if (!KEY_SOURCES.includes(source as KeySource)) {
+            fail(name, `${where}.source "${String(source)}" is not a key source: use "tls" (key in Pulumi state) or "kms" (key in AWS KMS)`);
+        }
+        keys.push({ id, algorithm: algorithm as KeyAlgorithm, source: source as KeySource });
     });
 
     const activeKey = args.activeKey ?? keys[keys.length - 1].id;
@@ -101,7 +113,8 @@ export function validateSigningKeyGroupArgs(name: string, args: SigningKeyGroupA
     const protectKeys = args.protectKeys ?? false;
     if (typeof protectKeys !== "boolean") fail(name, "protectKeys must be true or false");
 
-    const normalized: NormalizedSigningKeyGroupArgs = { keys, activeKey, comment, protectKeys };
+    const kmsSigningKeys = validateKmsSigningKeys(name, args.kmsSigningKeys, keys);
+    const normalized: NormalizedSigningKeyGroupArgs = { keys, activeKey, comment, protectKeys, kmsSigningKeys };
     if (args.tags !== undefined) normalized.tags = args.tags;
     const store: unknown = args.storePrivateKey ?? false;
     if (typeof store === "object" && store !== null) {
@@ -117,6 +130,9 @@ export function validateSigningKeyGroupArgs(name: string, args: SigningKeyGroupA
         if (!store) fail(name, "storePrivateKeyOptions is set but storePrivateKey is not true: set storePrivateKey: true or drop the options");
     }
     if (store) {
+        if (keys.find((k) => k.id === activeKey)?.source === KeySource.Kms) {
+            fail(name, `storePrivateKey is set but the active key "${activeKey}" is a KMS key, whose private key never leaves KMS: remove storePrivateKey and grant kms:Sign with kmsSigningPolicy instead`);
+        }
         const opts = (options ?? {}) as { kmsKeyId?: pulumi.Input<string>; recoveryWindowInDays?: unknown };
         const days = opts.recoveryWindowInDays ?? DEFAULT_RECOVERY_WINDOW_DAYS;
         if (typeof days !== "number" || !Number.isInteger(days) || (days !== 0 && (days < 7 || days > 30))) {
@@ -128,4 +144,32 @@ export function validateSigningKeyGroupArgs(name: string, args: SigningKeyGroupA
         normalized.storePrivateKey = { kmsKeyId: opts.kmsKeyId, recoveryWindowInDays: days };
     }
     return normalized;
+}
+
+/** Checks kmsSigningKeys: deletion window 7..30 days, alias prefix shape and the resulting alias lengths. */
+function validateKmsSigningKeys(
+    name: string,
+    options: unknown,
+    keys: Required<KeyGeneration>[],
+): NormalizedSigningKeyGroupArgs["kmsSigningKeys"] {
+    if (options === undefined) return { deletionWindowInDays: DEFAULT_KMS_DELETION_WINDOW_DAYS };
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+        fail(name, "kmsSigningKeys must be an object like { deletionWindowInDays: 7 }");
+    }
+    const { deletionWindowInDays = DEFAULT_KMS_DELETION_WINDOW_DAYS, aliasPrefix } = options as { deletionWindowInDays?: unknown; aliasPrefix?: unknown };
+    if (typeof deletionWindowInDays !== "number" || !Number.isInteger(deletionWindowInDays) || deletionWindowInDays < 7 || deletionWindowInDays > 30) {
+        fail(name, `kmsSigningKeys.deletionWindowInDays ${String(deletionWindowInDays)} is invalid: KMS waits a whole number of days from 7 to 30`);
+    }
+    if (aliasPrefix !== undefined) {
+        if (typeof aliasPrefix !== "string" || !KMS_ALIAS_PREFIX.test(aliasPrefix) || aliasPrefix.startsWith("alias/aws/")) {
+            fail(name, `kmsSigningKeys.aliasPrefix ${JSON.stringify(aliasPrefix)} is invalid: start with "alias/", use letters, digits, "/", "_" or "-", no trailing "/" and not "alias/aws/"`);
+        }
+        for (const key of keys) {
+            const alias = `${aliasPrefix}/${key.id}`;
+            if (key.source === KeySource.Kms && alias.length > MAX_KMS_ALIAS_LENGTH) {
+                fail(name, `kmsSigningKeys.aliasPrefix makes the alias of "${key.id}" ${alias.length} characters (max ${MAX_KMS_ALIAS_LENGTH}): shorten it`);
+            }
+        }
+    }
+    return { deletionWindowInDays, aliasPrefix };
 }

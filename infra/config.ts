@@ -62,6 +62,8 @@ export type RawConfig = { readonly [key: string]: unknown };
 export interface KeySpec {
     id: string;
     algorithm: KeyAlgorithm;
+    /** "kms": the key is an AWS KMS key (signs with SHA-256 only); absent for a tls key in Pulumi state. */
+    source?: "kms";
 }
 
 export interface StackSettings {
@@ -224,26 +226,43 @@ function parseKeyId(where: string, value: unknown): string {
     return value;
 }
 
-/** One key: `"2026-01"`, `"2026-11:ECDSA"`, or structured `{ id, algorithm? }`. */
+/** "kms" for a KMS key; undefined for the default tls key (written "tls" or left out). */
+function parseKeySource(where: string, value: unknown): "kms" | undefined {
+    if (isUnset(value)) return undefined;
+    const lower = typeof value === "string" ? value.toLowerCase() : value;
+    if (lower === "tls") return undefined;
+    if (lower === "kms") return "kms";
+    return fail(where, `key source ${show(value)} is not supported; use tls (key in Pulumi state) or kms (key in AWS KMS), e.g. "2026-11:ECDSA:kms"`);
+}
+
+/** A KeySpec; `source` only for KMS keys, so tls keys look as they always did. */
+function keySpec(id: string, algorithm: KeyAlgorithm, source: "kms" | undefined): KeySpec {
+    return source === undefined ? { id, algorithm } : { id, algorithm, source };
+}
+
+/** One key: `"2026-01"`, `"2026-11:ECDSA"`, `"2026-12:RSA:kms"`, or structured `{ id, algorithm?, source? }`. */
 export function parseKeySpec(index: number, value: unknown): KeySpec {
     const where = `keys[${index}]`;
     if (typeof value === "number") value = numericKeyId(where, value);
     if (typeof value === "string") {
         const parts = value.split(":");
-        if (parts.length > 2) {
-            fail(where, `${show(value)} is not a key; write "<id>" or "<id>:RSA" / "<id>:ECDSA", e.g. "2026-11:ECDSA"`);
+        if (parts.length > 3) {
+            fail(where, `${show(value)} is not a key; write "<id>", "<id>:RSA" / "<id>:ECDSA", or "<id>:RSA:kms" / "<id>:ECDSA:kms" for a KMS key`);
         }
-        return { id: parseKeyId(where, parts[0]), algorithm: parseAlgorithm(where, parts[1]) };
+        if (parts.length === 2 && /^(kms|tls)$/i.test(parts[1])) {
+            fail(where, `${show(value)} names no algorithm; write "${parts[0]}:RSA:${parts[1]}" or "${parts[0]}:ECDSA:${parts[1]}"`);
+        }
+        return keySpec(parseKeyId(where, parts[0]), parseAlgorithm(where, parts[1]), parseKeySource(where, parts[2]));
     }
     if (typeof value === "object" && value !== null && !Array.isArray(value)) {
         const record = value as Record<string, unknown>;
-        const extra = Object.keys(record).filter((name) => name !== "id" && name !== "algorithm");
+        const extra = Object.keys(record).filter((name) => name !== "id" && name !== "algorithm" && name !== "source");
         if (extra.length > 0) {
-            fail(where, `has unknown field ${show(extra[0])}; a key has only "id" and "algorithm"`);
+            fail(where, `has unknown field ${show(extra[0])}; a key has only "id", "algorithm" and "source"`);
         }
-        return { id: parseKeyId(where, record.id), algorithm: parseAlgorithm(where, record.algorithm) };
+        return keySpec(parseKeyId(where, record.id), parseAlgorithm(where, record.algorithm), parseKeySource(where, record.source));
     }
-    return fail(where, `must be "<id>" or "<id>:ECDSA" (or { id, algorithm }), got ${show(value)}`);
+    return fail(where, `must be "<id>", "<id>:ECDSA" or "<id>:ECDSA:kms" (or { id, algorithm, source }), got ${show(value)}`);
 }
 
 function parseKeys(value: unknown): KeySpec[] {
@@ -475,6 +494,10 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
     }
 
     const storePrivateKey = readBoolean("storePrivateKey", raw.storePrivateKey, false);
+    const activeSpec = activeKey !== undefined ? keys.find((spec) => spec.id === activeKey) : keys[keys.length - 1];
+    if (storePrivateKey && activeSpec?.source === "kms") {
+        fail("storePrivateKey", `is true but the active key ${show(activeSpec.id)} is a KMS key, whose private key never leaves KMS; set storePrivateKey to false (grant kms:Sign with the kmsSigningPolicy output)`);
+    }
     const privateKeyKmsKeyId = parseKmsKeyId(raw.privateKeyKmsKeyId);
     if (privateKeyKmsKeyId !== undefined && !storePrivateKey) {
         fail("privateKeyKmsKeyId", `is set but ${configKey("storePrivateKey")} is false; set storePrivateKey to true or remove the KMS key`);
@@ -503,7 +526,8 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         assetsDir: parseAssetsDir(raw.assetsDir, options),
         forceDestroy: readBoolean("forceDestroy", raw.forceDestroy, false),
         pathGuard: readBoolean("pathGuard", raw.pathGuard, true),
-        ...parseOperationsSettings(raw, storePrivateKey, assetsDirSet(raw)),
+        // A KMS active key is never exported either: it signs through KMS.
+        ...parseOperationsSettings(raw, storePrivateKey || activeSpec?.source === "kms", assetsDirSet(raw)),
     };
 }
 

@@ -56,6 +56,12 @@ export const publicKeyPems = outputs.publicKeyPems;
 export const privateKeyPem = outputs.privateKeyPem;
 /** Every generation's private key (generation id -> PEM, secret): `cf-sign url --generation ID` (rotation canary). */
 export const privateKeyPems = outputs.privateKeyPems;
+// "kms": the active key is an AWS KMS key (kmsKeyArn; SHA-256 only) and there is no privateKeyPem.
+export const signingKeySource = outputs.signingKeySource;
+export const kmsKeyArn = outputs.kmsKeyArn;
+/** IAM policy JSON granting kms:Sign and kms:GetPublicKey on exactly the active KMS key, for the applications that sign. */
+export const kmsSigningPolicy = outputs.kmsSigningPolicy;
+export const signingHashAlgorithm = outputs.signingHashAlgorithm;
 export const privateKeySecretArn = outputs.privateKeySecretArn;
 /** IAM policy JSON granting read access to exactly that secret, for the applications that sign. */
 export const privateKeyReadPolicy = outputs.privateKeyReadPolicy;

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 
-import { DEFAULT_BEHAVIOUR, PathGuard, SigningKeyGroup } from "../components";
+import { DEFAULT_BEHAVIOUR, KeySource, PathGuard, SigningKeyGroup } from "../components";
 import type { AssetFile } from "./assets";
 import type { StackSettings } from "./config";
 import { S3_ORIGIN_ID, baseUrlFor, limitText, bucketPolicyDocument, buildCacheBehaviours, protectedSelection } from "./distribution";
@@ -28,10 +28,18 @@ export interface ContentStackOutputs {
     keyPairId: pulumi.Output<string>;
     keyPairIds: pulumi.Output<Record<string, string>>;
     publicKeyPems: pulumi.Output<Record<string, string>>;
-    /** undefined with exportPrivateKey false: no privateKeyPem stack output at all. */
+    /** undefined with exportPrivateKey false, or when the active key is a KMS key (its private key never leaves KMS). */
     privateKeyPem: pulumi.Output<string> | undefined;
-    /** generation id -> private key PEM (secret): signs the rotation canary; undefined with exportPrivateKey false. */
+    /** generation id -> private key PEM of every tls generation (secret): signs the rotation canary; undefined with exportPrivateKey false. */
     privateKeyPems: pulumi.Output<Record<string, string>> | undefined;
+    /** "tls" or "kms": where the active key lives; cf-sign picks KMS signing from this alone */
+    signingKeySource: KeySource;
+    /** ARN of the active KMS key (only when signingKeySource is "kms") */
+    kmsKeyArn: pulumi.Output<string> | undefined;
+    /** IAM policy JSON granting kms:Sign and kms:GetPublicKey on exactly that key (only for a KMS active key) */
+    kmsSigningPolicy: pulumi.Output<string> | undefined;
+    /** "SHA256" for a KMS active key (KMS cannot sign with SHA-1); undefined for tls (the signer's default per key type) */
+    signingHashAlgorithm: "SHA256" | undefined;
     privateKeySecretArn: pulumi.Output<string> | undefined;
     privateKeyReadPolicy: pulumi.Output<string> | undefined;
     protectedPaths: string[];
@@ -105,8 +113,10 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         signingProtocol: "sigv4",
     });
 
+    const activeSpec = settings.activeKey !== undefined ? settings.keys.find((spec) => spec.id === settings.activeKey) : settings.keys[settings.keys.length - 1];
+    const activeSource = activeSpec?.source === "kms" ? KeySource.Kms : KeySource.Tls;
     const signing = new SigningKeyGroup("signing", {
-        keys: settings.keys.map((spec) => ({ id: spec.id, algorithm: spec.algorithm })),
+        keys: settings.keys.map((spec) => ({ id: spec.id, algorithm: spec.algorithm, ...(spec.source === "kms" ? { source: KeySource.Kms } : {}) })),
         activeKey: settings.activeKey,
         comment: limitText(`${label}: signed URLs and cookies`, 128),
         tags: resourceTags(settings.tags),
@@ -188,8 +198,12 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         keyPairId: signing.activeKeyPairId,
         keyPairIds: signing.keyPairIds,
         publicKeyPems: signing.publicKeyPems,
-        privateKeyPem: settings.exportPrivateKey ? pulumi.secret(signing.privateKeyPem) : undefined,
-        privateKeyPems: settings.exportPrivateKey ? pulumi.secret(signing.privateKeyPems) : undefined,
+        privateKeyPem: settings.exportPrivateKey && signing.privateKeyPem !== undefined ? pulumi.secret(signing.privateKeyPem) : undefined,
+        privateKeyPems: settings.exportPrivateKey && settings.keys.some((spec) => spec.source !== "kms") ? pulumi.secret(signing.privateKeyPems) : undefined,
+        signingKeySource: activeSource,
+        kmsKeyArn: signing.kmsKeyArn,
+        kmsSigningPolicy: signing.kmsSigningPolicy,
+        signingHashAlgorithm: activeSource === KeySource.Kms ? "SHA256" : undefined,
         privateKeySecretArn: settings.storePrivateKey ? signing.privateKeySecretArn : undefined,
         privateKeyReadPolicy: settings.storePrivateKey ? signing.privateKeyReadPolicy : undefined,
         protectedPaths: settings.protectedPaths,

@@ -28,7 +28,7 @@ async function up(args: SigningKeyGroupArgs): Promise<Step> {
     const step = {
         activeKeyPairId: await resolve(group.activeKeyPairId),
         keyPairIds: await resolve(group.keyPairIds),
-        privateKeyPem: await resolve(group.privateKeyPem),
+        privateKeyPem: await resolve(group.privateKeyPem!),
         keyGroupId: await resolve(group.keyGroupId),
     };
     const privateKeySecretArn = await resolve(group.privateKeySecretArn!);

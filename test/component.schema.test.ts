@@ -69,15 +69,17 @@ describe("component package schema (components/schema.json)", function () {
 
     it("has every input, with a description", () => {
         const inputs = schema.resources[SIGNING_KEY_GROUP_TYPE].inputProperties;
-        assert.deepEqual(Object.keys(inputs).sort(), ["activeKey", "comment", "keys", "protectKeys", "storePrivateKey", "storePrivateKeyOptions", "tags"]);
+        assert.deepEqual(Object.keys(inputs).sort(), ["activeKey", "comment", "keys", "kmsSigningKeys", "protectKeys", "storePrivateKey", "storePrivateKeyOptions", "tags"]);
         for (const [name, prop] of Object.entries(inputs)) assert.ok(prop.description && prop.description.length > 10, `input ${name} has no description`);
         assert.deepEqual(schema.resources[SIGNING_KEY_GROUP_TYPE].requiredInputs, []);
         const options = schema.types["cloudfront-signed-content:index:StorePrivateKeyOptions"];
         assert.deepEqual(Object.keys(options.properties ?? {}).sort(), ["kmsKeyId", "recoveryWindowInDays"]);
         const generation = schema.types["cloudfront-signed-content:index:KeyGeneration"];
-        assert.deepEqual(Object.keys(generation.properties ?? {}).sort(), ["algorithm", "id"]);
+        assert.deepEqual(Object.keys(generation.properties ?? {}).sort(), ["algorithm", "id", "source"]);
         assert.deepEqual(generation.required, ["id"]);
-        for (const type of [options, generation]) {
+        const kms = schema.types["cloudfront-signed-content:index:KmsSigningKeyOptions"];
+        assert.deepEqual(Object.keys(kms.properties ?? {}).sort(), ["aliasPrefix", "deletionWindowInDays"]);
+        for (const type of [options, generation, kms]) {
             for (const [name, prop] of Object.entries(type.properties ?? {})) assert.ok(prop.description, `${name} has no description`);
         }
         assert.equal(inputs.keys.items?.$ref, "#/types/cloudfront-signed-content:index:KeyGeneration");
@@ -89,17 +91,22 @@ describe("component package schema (components/schema.json)", function () {
         assert.equal(algorithm.type, "string");
         assert.deepEqual(algorithm.enum?.map((e) => [e.name, e.value]), [["RSA", "RSA"], ["ECDSA", "ECDSA"]]);
         for (const e of algorithm.enum ?? []) assert.ok(e.description, `enum ${e.name} has no description`);
+        const source = schema.types["cloudfront-signed-content:index:KeySource"];
+        assert.deepEqual(source.enum?.map((e) => [e.name, e.value]), [["Tls", "tls"], ["Kms", "kms"]]);
+        for (const e of source.enum ?? []) assert.ok(e.description && e.description.length > 10, `enum ${e.name} has no description`);
     });
 
     it("has every output, with a description", () => {
         const resource = schema.resources[SIGNING_KEY_GROUP_TYPE];
         assert.deepEqual(Object.keys(resource.properties).sort(), [
-            "activeKey", "activeKeyAlgorithm", "activeKeyPairId", "keyGroupId", "keyPairIds", "keys",
+            "activeKey", "activeKeyAlgorithm", "activeKeyPairId", "activeKeySource", "keyGroupId", "keyPairIds", "keys",
+            "kmsKeyArn", "kmsKeyArns", "kmsSigningPolicy",
             "privateKeyPem", "privateKeyPems", "privateKeyReadPolicy", "privateKeySecretArn", "publicKeyPems",
         ]);
         for (const [name, prop] of Object.entries(resource.properties)) assert.ok(prop.description && prop.description.length > 10, `output ${name} has no description`);
-        // present whether or not the key is stored in Secrets Manager
-        assert.deepEqual(resource.required, ["activeKey", "activeKeyAlgorithm", "activeKeyPairId", "keyGroupId", "keyPairIds", "keys", "privateKeyPem", "privateKeyPems", "publicKeyPems"]);
+        // present whatever the key source and whether or not the key is stored in Secrets Manager
+        // (privateKeyPem is absent for a KMS active key, kmsKeyArn/kmsSigningPolicy for a tls one)
+        assert.deepEqual(resource.required, ["activeKey", "activeKeyAlgorithm", "activeKeyPairId", "activeKeySource", "keyGroupId", "keyPairIds", "keys", "kmsKeyArns", "privateKeyPems", "publicKeyPems"]);
         assert.equal(resource.properties.keyPairIds.additionalProperties?.type, "string");
         assert.ok(resource.description, "component description");
     });
@@ -116,8 +123,9 @@ describe("component package schema (components/schema.json)", function () {
         };
         const result = await provider.construct("signing", SIGNING_KEY_GROUP_TYPE, inputs, {});
         const state = result.state as Record<string, unknown>;
-        const outputNames = Object.keys(schema.resources[SIGNING_KEY_GROUP_TYPE].properties).sort();
-        assert.deepEqual(Object.keys(state).sort(), outputNames);
+        // every output but those of a KMS active key
+        const outputNames = Object.keys(schema.resources[SIGNING_KEY_GROUP_TYPE].properties).filter((n) => n !== "kmsKeyArn" && n !== "kmsSigningPolicy").sort();
+        assert.deepEqual(Object.keys(state).filter((n) => state[n] !== undefined).sort(), outputNames);
         const values: Record<string, unknown> = {};
         for (const name of outputNames) {
             assert.ok(pulumi.Output.isInstance(state[name]), `${name} is an Output`);
@@ -126,7 +134,7 @@ describe("component package schema (components/schema.json)", function () {
         await rec.settled();
         assert.equal(values.activeKey, "2026-11");
         assert.equal(values.activeKeyAlgorithm, "ECDSA");
-        assert.deepEqual(values.keys, [{ id: "2026-01", algorithm: "RSA" }, { id: "2026-11", algorithm: "ECDSA" }]);
+        assert.deepEqual(values.keys, [{ id: "2026-01", algorithm: "RSA", source: "tls" }, { id: "2026-11", algorithm: "ECDSA", source: "tls" }]);
         assert.equal(values.activeKeyPairId, (values.keyPairIds as Record<string, string>)["2026-11"]);
         assert.equal(await isSecretOutput(state.privateKeyPem as pulumi.Output<string>), true);
         assert.match(values.privateKeyReadPolicy as string, /kms:Decrypt/);

@@ -19,7 +19,7 @@ async function deploy(rec: Recorder, name: string, args?: SigningKeyGroupArgs, o
         activeKeyPairId: await resolve(group.activeKeyPairId),
         keyPairIds: await resolve(group.keyPairIds),
         publicKeyPems: await resolve(group.publicKeyPems),
-        privateKeyPem: await resolve(group.privateKeyPem),
+        privateKeyPem: await resolve(group.privateKeyPem!),
         privateKeySecretArn: group.privateKeySecretArn ? await resolve(group.privateKeySecretArn) : undefined,
         privateKeyReadPolicy: group.privateKeyReadPolicy ? await resolve(group.privateKeyReadPolicy) : undefined,
         urn: await resolve(group.urn),
@@ -58,7 +58,7 @@ describe("SigningKeyGroup resources", () => {
         assert.equal(values.activeKeyPairId, values.keyPairIds.default);
         assert.equal(await resolve(group.activeKey), "default");
         assert.equal(await resolve(group.activeKeyAlgorithm), "RSA");
-        assert.deepEqual(await resolve(group.keys), [{ id: "default", algorithm: "RSA" }]);
+        assert.deepEqual(await resolve(group.keys), [{ id: "default", algorithm: "RSA", source: "tls" }]);
     });
 
     it("leaves public keys autonamed and uploads the tls SPKI PEM untouched, trailing newline included", async () => {
@@ -93,7 +93,7 @@ describe("SigningKeyGroup resources", () => {
         const publicPems = await resolve(group.publicKeyPems);
         const ids = await resolve(group.keyPairIds);
         assert.deepEqual(Object.keys(pems), ["old", "new"]);
-        assert.equal(pems.old, await resolve(group.privateKeyPem));
+        assert.equal(pems.old, await resolve(group.privateKeyPem!));
         const data = Buffer.from("canary");
         for (const generation of ["old", "new"]) {
             // The non-active key signs what its own public key (trusted under its key pair id) verifies.
@@ -107,7 +107,7 @@ describe("SigningKeyGroup resources", () => {
 
     it("exports the active private key as a secret that signs what the exported public key verifies", async () => {
         const { group, values } = await deploy(rec, "signing", { keys: [{ id: "old" }, { id: "new" }], activeKey: "old" });
-        assert.equal(await isSecretOutput(group.privateKeyPem), true);
+        assert.equal(await isSecretOutput(group.privateKeyPem!), true);
         assert.equal(await isSecretOutput(group.keyGroupId), false);
         const data = Buffer.from('{"Statement":[{"Resource":"https://d.example/x","Condition":{"DateLessThan":{"AWS:EpochTime":2000000000}}}]}');
         const signature = crypto.sign("sha1", data, crypto.createPrivateKey(values.privateKeyPem));
@@ -136,12 +136,12 @@ describe("SigningKeyGroup resources", () => {
     it("registers all outputs with registerOutputs", async () => {
         await deploy(rec, "plain");
         assert.deepEqual(Object.keys(rec.one(SIGNING_KEY_GROUP_TYPE).registeredOutputs ?? {}).sort(), [
-            "activeKey", "activeKeyAlgorithm", "activeKeyPairId", "keyGroupId", "keyPairIds", "keys", "privateKeyPem", "privateKeyPems", "publicKeyPems",
+            "activeKey", "activeKeyAlgorithm", "activeKeyPairId", "activeKeySource", "keyGroupId", "keyPairIds", "keys", "kmsKeyArns", "privateKeyPem", "privateKeyPems", "publicKeyPems",
         ]);
         rec = installMocks();
         await deploy(rec, "stored", { storePrivateKey: true });
         assert.deepEqual(Object.keys(rec.one(SIGNING_KEY_GROUP_TYPE).registeredOutputs ?? {}).sort(), [
-            "activeKey", "activeKeyAlgorithm", "activeKeyPairId", "keyGroupId", "keyPairIds", "keys", "privateKeyPem", "privateKeyPems", "privateKeyReadPolicy", "privateKeySecretArn", "publicKeyPems",
+            "activeKey", "activeKeyAlgorithm", "activeKeyPairId", "activeKeySource", "keyGroupId", "keyPairIds", "keys", "kmsKeyArns", "privateKeyPem", "privateKeyPems", "privateKeyReadPolicy", "privateKeySecretArn", "publicKeyPems",
         ]);
     });
 

@@ -22,10 +22,11 @@ const gens = (...ids: string[]): KeyGeneration[] => ids.map((id) => ({ id }));
 describe("validateSigningKeyGroupArgs", () => {
     it("applies the defaults: one RSA generation \"default\", active, no storage", () => {
         assert.deepEqual(validateSigningKeyGroupArgs("signing", {}), {
-            keys: [{ id: "default", algorithm: "RSA" }],
+            keys: [{ id: "default", algorithm: "RSA", source: "tls" }],
             activeKey: "default",
             comment: undefined,
             protectKeys: false,
+            kmsSigningKeys: { deletionWindowInDays: 30 },
         });
         assert.deepEqual(validateSigningKeyGroupArgs("signing"), validateSigningKeyGroupArgs("signing", {}));
     });
@@ -36,7 +37,7 @@ describe("validateSigningKeyGroupArgs", () => {
             comment: "c".repeat(128),
             storePrivateKey: true,
         });
-        assert.deepEqual(n.keys, [{ id: "2026-01", algorithm: "RSA" }, { id: "2026_11", algorithm: "ECDSA" }]);
+        assert.deepEqual(n.keys, [{ id: "2026-01", algorithm: "RSA", source: "tls" }, { id: "2026_11", algorithm: "ECDSA", source: "tls" }]);
         assert.equal(n.activeKey, "2026_11");
         assert.deepEqual(n.storePrivateKey, { kmsKeyId: undefined, recoveryWindowInDays: 30 });
         assert.equal(validateSigningKeyGroupArgs("s", { keys: gens("a", "b"), activeKey: "a" }).activeKey, "a");

@@ -200,7 +200,7 @@ describe("infra config: parseStackConfig", () => {
 
         it("keys: malformed, duplicate, too many, empty, bad algorithm", () => {
             assertConfigError({ keys: ["2026 01"] }, "keys[0]", /key id "2026 01" is invalid/);
-            assertConfigError({ keys: ["a:b:c"] }, "keys[0]", /is not a key/);
+            assertConfigError({ keys: ["a:RSA:kms:x"] }, "keys[0]", /is not a key/);
             assertConfigError({ keys: ["k1:DSA"] }, "keys[0]", /algorithm "DSA" is not supported; use RSA.*or ECDSA/);
             assertConfigError({ keys: [{ id: "k1", bits: 4096 }] }, "keys[0]", /unknown field "bits"/);
             assertConfigError({ keys: [{ algorithm: "RSA" }] }, "keys[0]", /needs a key id/);

@@ -53,7 +53,7 @@ export const run: CliCommand = async (argv, io) => {
   const options = signOptionsFrom(values, new Date());
   const { signer, resolve } = await prepareSigning(values, io);
   if (options.policyResource !== undefined) options.policyResource = resolve(options.policyResource, "--policy-resource");
-  const signed = signer.signCookies(resolve(positionals[0], "resource"), {
+  const signed = await signer.signCookies(resolve(positionals[0], "resource"), {
     ...options,
     domain: values.domain,
     path: values.path,

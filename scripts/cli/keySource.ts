@@ -94,7 +94,12 @@ function signerFromOutputs(outputs: StackOutputs, source: string, opts: KeySourc
 export function resolveSigner<T = never>(
   opts: KeySourceOptions,
   io: CliIo,
-  fromOutputs?: (outputs: StackOutputs, source: string) => T | undefined,
+  extra: {
+    /** asked first about stack outputs (before their privateKeyPem): what it returns stands for the key */
+    fromOutputs?: (outputs: StackOutputs, source: string) => T | undefined;
+    /** stack outputs a caller already read from the Pulumi CLI (not read twice) */
+    stackOutputs?: { outputs: StackOutputs; source: string };
+  } = {},
 ): { signer: CloudFrontSigner | T; outputs?: StackOutputs } {
   checkStackOptions(opts);
   // An outputs file is read whenever given: besides key material it supplies baseUrl.
@@ -134,15 +139,16 @@ export function resolveSigner<T = never>(
 
   // 3. Outputs file.
   if (fileOutputs !== undefined) {
-    const other = fromOutputs?.(fileOutputs, `--outputs-file ${opts.outputsFile}`);
+    const other = extra.fromOutputs?.(fileOutputs, `--outputs-file ${opts.outputsFile}`);
     if (other !== undefined) return { signer: other, outputs: fileOutputs };
     return { signer: signerFromOutputs(fileOutputs, `--outputs-file ${opts.outputsFile}`, opts, io), outputs: fileOutputs };
   }
 
   // 4. The Pulumi CLI.
-  const fromPulumi = loadOutputsFor({ stack: opts.stack }, io);
+  // (already read by resolveAnySigner, which looks for a KMS key in them first)
+  const fromPulumi = extra.stackOutputs ?? loadOutputsFor({ stack: opts.stack }, io);
   if (fromPulumi !== undefined) {
-    const other = fromOutputs?.(fromPulumi.outputs, fromPulumi.source);
+    const other = extra.fromOutputs?.(fromPulumi.outputs, fromPulumi.source);
     if (other !== undefined) return { signer: other, outputs: fromPulumi.outputs };
     return { signer: signerFromOutputs(fromPulumi.outputs, fromPulumi.source, opts, io), outputs: fromPulumi.outputs };
   }

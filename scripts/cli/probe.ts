@@ -2,11 +2,13 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { isIP } from "node:net";
 import { InputError } from "../lib/errors";
+import type { AsyncCloudFrontSigner } from "../lib/asyncSigner";
 import type { CloudFrontSigner } from "../lib/signer";
 import { escapeControl } from "../lib/terminal";
 import { parseCommandArgs } from "./args";
 import type { CliCommand, CliIo } from "./io";
 import { KEY_SOURCE_ARGS, KEY_SOURCE_HELP } from "./keySource";
+import { KMS_SOURCE_ARGS, KMS_SOURCE_HELP } from "./kmsKeySource";
 import { SECRET_SOURCE_ARGS } from "./secretKeySource";
 import { prepareSigning } from "./signArgs";
 
@@ -28,6 +30,8 @@ Options:
   --json                 print {baseUrl, ok, rows: [...]} instead of the table
 
 ${KEY_SOURCE_HELP}
+
+${KMS_SOURCE_HELP}
 `;
 
 const ARGS = {
@@ -39,6 +43,7 @@ const ARGS = {
   help: { type: "boolean", short: "h" },
   ...KEY_SOURCE_ARGS,
   ...SECRET_SOURCE_ARGS,
+  ...KMS_SOURCE_ARGS,
 } as const;
 
 /** Bodies are read up to this size: enough to recognise the private file without downloading a video. */
@@ -186,7 +191,8 @@ export async function probe(
   base: URL,
   publicPath: string,
   privatePath: string,
-  signer: CloudFrontSigner,
+  // A local key signs synchronously, a KMS key asynchronously: every signature is awaited.
+  signer: CloudFrontSigner | AsyncCloudFrontSigner,
   options: { timeoutMs: number; now?: Date },
 ): Promise<ProbeRow[]> {
   const origin = `${base.protocol}//${base.host}`;
@@ -216,17 +222,17 @@ export async function probe(
   const privateUrl = `${origin}${privatePath}`;
   await check("public file", `${origin}${publicPath}`, 200);
   await check("private file, unsigned", privateUrl, 403);
-  const signed = signer.signUrl(privateUrl, { expires: epoch + 300, now }).url;
+  const signed = (await signer.signUrl(privateUrl, { expires: epoch + 300, now })).url;
   const served = await check("signed URL", signed, 200, {}, `${privatePath}?Expires=…&Signature=…&Key-Pair-Id=${signer.keyPairId}`);
   const privateBytes = served && served.status === 200 ? served : undefined;
-  const expired = signer.signUrl(privateUrl, { expires: epoch - 60, now: new Date((epoch - 3600) * 1000) }).url;
+  const expired = (await signer.signUrl(privateUrl, { expires: epoch - 60, now: new Date((epoch - 3600) * 1000) })).url;
   await check("expired signed URL", expired, 403, {}, `${privatePath}?Expires=<1 min ago>...`);
   const tampered = signed.replace(/([?&]Signature=)(.)/, (_m, prefix: string, c: string) => `${prefix}${c === "A" ? "B" : "A"}`);
   await check("tampered signature", tampered, 403, {}, `${privatePath}?...Signature=<1 char changed>`);
   const unknown = signed.replace(/([?&]Key-Pair-Id=)[^&]*/, `$1${UNKNOWN_KEY_PAIR_ID}`);
   await check("unknown key pair id", unknown, 403, {}, `${privatePath}?...Key-Pair-Id=${UNKNOWN_KEY_PAIR_ID}`);
   const folder = privatePath.slice(0, privatePath.lastIndexOf("/") + 1);
-  const cookies = signer.signCookies(`${origin}${folder}*`, { expires: epoch + 300, now }).cookies;
+  const cookies = (await signer.signCookies(`${origin}${folder}*`, { expires: epoch + 300, now })).cookies;
   const cookieHeader = Object.entries(cookies).map(([k, v]) => `${k}=${v}`).join("; ");
   await check("signed cookies", privateUrl, 200, { Cookie: cookieHeader }, `${privatePath} + cookies for ${folder}*`);
 

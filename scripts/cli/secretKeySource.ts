@@ -68,7 +68,11 @@ export function signerForGeneration(outputs: StackOutputs, source: string, gener
  * Finds the key in the documented order (see the header) and builds one signer. Async because a secret is read
  * over the network. Returns the stack outputs when they were read (for baseUrl). Errors are one-line InputErrors.
  */
-export async function resolveSigningKey(opts: SigningKeyOptions, io: CliIo): Promise<{ signer: CloudFrontSigner; outputs?: StackOutputs }> {
+export async function resolveSigningKey(
+  opts: SigningKeyOptions,
+  io: CliIo,
+  stackOutputs?: { outputs: StackOutputs; source: string },
+): Promise<{ signer: CloudFrontSigner; outputs?: StackOutputs }> {
   const explicitKey = opts.keyPairId !== undefined || opts.privateKeyFile !== undefined;
   if (opts.generation !== undefined) {
     if (explicitKey || opts.secretId !== undefined) {
@@ -78,9 +82,10 @@ export async function resolveSigningKey(opts: SigningKeyOptions, io: CliIo): Pro
       throw new InputError(`--generation: "${opts.generation.slice(0, 64)}" is not a generation id (letters, digits, - and _), e.g. 2026-11`);
     }
     const loaded =
-      opts.outputsFile !== undefined
+      stackOutputs ??
+      (opts.outputsFile !== undefined
         ? { outputs: readOutputsFile(path.resolve(io.cwd, opts.outputsFile)), source: `--outputs-file ${opts.outputsFile}` }
-        : loadOutputsFor({ stack: opts.stack }, io);
+        : loadOutputsFor({ stack: opts.stack }, io));
     if (loaded === undefined) {
       throw new InputError("--generation needs the stack outputs: pass --outputs-file F (from pulumi stack output --json --show-secrets), or install the Pulumi CLI");
     }
@@ -91,11 +96,13 @@ export async function resolveSigningKey(opts: SigningKeyOptions, io: CliIo): Pro
     const outputs = opts.outputsFile !== undefined ? readOutputsFile(path.resolve(io.cwd, opts.outputsFile)) : undefined;
     return { signer: await signerFromSecretRef({ secretId: opts.secretId, label: "--secret-id" }, io), outputs };
   }
-  const found = resolveSigner<SecretRef>(opts, io, (outputs, source) =>
-    typeof outputs.privateKeySecretArn === "string" && outputs.privateKeySecretArn !== ""
-      ? { secretId: outputs.privateKeySecretArn, label: `${source}: privateKeySecretArn` }
-      : undefined,
-  );
+  const found = resolveSigner<SecretRef>(opts, io, {
+    fromOutputs: (outputs, source) =>
+      typeof outputs.privateKeySecretArn === "string" && outputs.privateKeySecretArn !== ""
+        ? { secretId: outputs.privateKeySecretArn, label: `${source}: privateKeySecretArn` }
+        : undefined,
+    stackOutputs,
+  });
   if (found.signer instanceof CloudFrontSigner) return { signer: found.signer, outputs: found.outputs };
   return { signer: await signerFromSecretRef(found.signer, io), outputs: found.outputs };
 }

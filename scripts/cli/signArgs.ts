@@ -7,7 +7,8 @@ import { parseDuration, parseTime } from "../lib/time";
 import { negativeExpiresIn } from "./args";
 import type { CliIo } from "./io";
 import { KEY_SOURCE_ARGS, loadOutputsFor, outputsSourceLabel, resolveAgainstBaseUrl } from "./keySource";
-import { resolveSigningKey, SECRET_SOURCE_ARGS, SigningKeyOptions } from "./secretKeySource";
+import { AnyKeySourceOptions, KMS_SOURCE_ARGS, KMS_SOURCE_HELP, resolveAnySigner } from "./kmsKeySource";
+import { SECRET_SOURCE_ARGS } from "./secretKeySource";
 
 /** Options shared by `cf-sign url` and `cf-sign cookies`. */
 export const SIGN_ARGS = {
@@ -21,6 +22,7 @@ export const SIGN_ARGS = {
   help: { type: "boolean", short: "h" },
   ...KEY_SOURCE_ARGS,
   ...SECRET_SOURCE_ARGS,
+  ...KMS_SOURCE_ARGS,
 } as const;
 
 export const SIGN_HELP = `Expiry and conditions:
@@ -30,7 +32,9 @@ export const SIGN_HELP = `Expiry and conditions:
   --starts-at T          not valid before T (time or duration from now); makes a custom policy
   --ip CIDR              IPv4 address or CIDR allowed (bare address = /32); makes a custom policy
   --policy-resource P    wildcard resource the policy grants (e.g. 'https://cdn.example.com/private/*')
-  --hash SHA1|SHA256     default SHA1 for RSA keys, SHA256 for ECDSA keys`;
+  --hash SHA1|SHA256     default SHA1 for RSA keys, SHA256 for ECDSA keys (KMS keys: SHA256 only)
+
+${KMS_SOURCE_HELP}`;
 
 /** The values util.parseArgs produces for SIGN_ARGS. */
 export interface SignArgValues {
@@ -48,6 +52,7 @@ export interface SignArgValues {
   stack?: string;
   "secret-id"?: string;
   generation?: string;
+  "kms-key-id"?: string;
 }
 
 const DEFAULT_EXPIRES_IN = "1h";
@@ -97,8 +102,10 @@ export function signOptionsFrom(values: SignArgValues, now: Date): SignOptions {
   };
 }
 
-function keySourceFrom(values: SignArgValues): SigningKeyOptions {
+function keySourceFrom(values: SignArgValues): AnyKeySourceOptions {
   return {
+    kmsKeyId: values["kms-key-id"],
+    hash: values.hash === undefined ? undefined : parseHashAlgorithm(values.hash, "--hash"),
     keyPairId: values["key-pair-id"],
     privateKeyFile: values["private-key-file"],
     passphraseEnv: values["passphrase-env"],
@@ -109,10 +116,10 @@ function keySourceFrom(values: SignArgValues): SigningKeyOptions {
   };
 }
 
-/** Signer + a lazy stack-outputs getter for resolving `/paths` against baseUrl (async: a key may come from Secrets Manager). */
+/** Signer (a local key's, a secret's or a KMS key's) + a lazy stack-outputs getter for resolving `/paths` against baseUrl. */
 export async function prepareSigning(values: SignArgValues, io: CliIo) {
   const keySource = keySourceFrom(values);
-  const { signer, outputs } = await resolveSigningKey(keySource, io);
+  const { signer, outputs } = await resolveAnySigner(keySource, io);
   let cached: StackOutputs | undefined = outputs;
   let loaded = outputs !== undefined;
   // resolveSigner returns the outputs whenever --outputs-file is given; otherwise only pulumi can supply them.

@@ -1,10 +1,12 @@
 import { InputError } from "../lib/errors";
-import type { CloudFrontSigner, SignOptions } from "../lib/signer";
+import { AsyncCloudFrontSigner } from "../lib/asyncSigner";
+import { CloudFrontSigner, type SignOptions } from "../lib/signer";
 import { parseCommandArgs } from "./args";
 import { readAll, type CliCommand, type CliIo } from "./io";
 import { KEY_SOURCE_HELP } from "./keySource";
 import { BatchInput, describeSignedUrl, discardPrestartedWorkers, signBatch, takeWorkerPool, WorkerPool } from "./signBatch";
 import { prepareSigning, SIGN_ARGS, SIGN_HELP, signOptionsFrom } from "./signArgs";
+import { signStdinRemote } from "./remoteBatch";
 
 const HELP = `Usage: cf-sign url <url|/path> [options]
        cf-sign url --stdin [options] < urls.txt
@@ -92,8 +94,11 @@ export const run: CliCommand = async (argv, io) => {
     const options = signOptionsFrom(values, new Date());
     const { signer, resolve } = await prepareSigning(values, io);
     if (options.policyResource !== undefined) options.policyResource = resolve(options.policyResource, "--policy-resource");
-    if (pool) return await signStdin(io, signer, options, resolve, values.json === true, pool);
-    const signed = signer.signUrl(resolve(positionals[0], "url"), options);
+    // A remote signer has no use for the worker threads: end them now rather than after the batch.
+    if (pool && signer instanceof AsyncCloudFrontSigner) pool.close();
+    if (pool && signer instanceof AsyncCloudFrontSigner) return await signStdinRemote(io, signer, options, parseLines, resolve, values.json === true);
+    if (pool && signer instanceof CloudFrontSigner) return await signStdin(io, signer, options, resolve, values.json === true, pool);
+    const signed = await signer.signUrl(resolve(positionals[0], "url"), options);
     io.out((values.json ? describeSignedUrl(signed) : signed.url) + "\n");
     return 0;
   } finally {

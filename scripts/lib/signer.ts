@@ -1,15 +1,21 @@
 import * as crypto from "node:crypto";
-import { COOKIE_NAMES, HashAlgorithm, parseHashAlgorithm } from "./constants";
-import { buildSetCookieHeaders, cookieDomainMismatch, CookieOptions, validateCookieOptions } from "./cookies";
+import type { HashAlgorithm } from "./constants";
+import type { CookieOptions } from "./cookies";
 import { toCloudFrontBase64 } from "./encoding";
 import { InputError } from "./errors";
-import { parseIpv4Network } from "./cidr";
 import { checkKeyPairId } from "./keyPairId";
 import { defaultHashAlgorithm, KeyAlgorithm, loadPrivateKey, signatureDigest } from "./keys";
-import { cannedPolicy, customPolicy } from "./policy";
-import { parseTime, TimeInput } from "./time";
-import { appendQuery, hasWildcard, normalizeResourcePattern, normalizeUrl } from "./url";
-import { matchResource } from "./wildcard";
+import {
+  assembleSignedCookies,
+  cookieTarget,
+  Conditions,
+  preparePolicy,
+  resolveConditions,
+  urlParamsAfterSignature,
+  urlParamsBeforeSignature,
+} from "./signingPlan";
+import type { TimeInput } from "./time";
+import { appendQuery, normalizeUrl } from "./url";
 
 export type { CookieOptions } from "./cookies";
 
@@ -96,17 +102,6 @@ export interface UrlBatchSigner {
   signingError(error: unknown, hash: HashAlgorithm): unknown;
 }
 
-/** The URL-independent part of the options, resolved once (see urlSigner). */
-interface Conditions {
-  expires: number;
-  startsAt?: number;
-  sourceIp?: string;
-  policyResource?: string;
-  policyResourceField: string;
-  /** the hash, or the error for a bad hash name (reported after the resource match) */
-  hash: HashAlgorithm | InputError;
-}
-
 
 /**
  * Signs CloudFront URLs and cookies with one key pair. The private key is parsed once in the constructor
@@ -130,8 +125,8 @@ export class CloudFrontSigner {
     this.key = key;
     this.algorithm = algorithm;
     this.defaultHash = defaultHashAlgorithm(algorithm);
-    this.afterSha1 = `&Key-Pair-Id=${this.keyPairId}`;
-    this.afterSha256 = `${this.afterSha1}&Hash-Algorithm=SHA256`;
+    this.afterSha1 = urlParamsAfterSignature(this.keyPairId, "SHA1");
+    this.afterSha256 = urlParamsAfterSignature(this.keyPairId, "SHA256");
   }
 
   /** The parsed private key, e.g. to hand to a worker thread (a KeyObject never serializes as key text). */
@@ -199,10 +194,10 @@ export class CloudFrontSigner {
     // Parameter order as in the AWS docs and botocore: Expires|Policy, Signature, Key-Pair-Id, Hash-Algorithm.
     // In a batch the canned part and the tail repeat line after line: they are built once and reused.
     let first: string;
-    if (!prepared.canned) first = `Policy=${toCloudFrontBase64(prepared.policy)}&Signature=`;
+    if (!prepared.canned) first = urlParamsBeforeSignature(prepared);
     else if (prepared.expires === this.lastCannedExpires) first = this.lastCannedFirst;
     else {
-      first = `Expires=${prepared.expires}&Signature=`;
+      first = urlParamsBeforeSignature(prepared);
       this.lastCannedExpires = prepared.expires;
       this.lastCannedFirst = first;
     }
@@ -214,95 +209,19 @@ export class CloudFrontSigner {
    * wildcard pattern such as `https://cdn.example.com/private/*` (custom policy).
    */
   signCookies(resource: string, options: SignOptions & CookieOptions): SignedCookies {
-    const labels = options.labels ?? {};
-    const field = labels.resource ?? "resource";
-    const cookieOptions = validateCookieOptions(options);
-    const base = hasWildcard(resource) ? normalizeResourcePattern(resource, field) : normalizeUrl(resource, field);
-    const mismatch = cookieOptions.domain === undefined ? undefined : cookieDomainMismatch(cookieOptions.domain, base);
-    if (mismatch !== undefined) throw new InputError(`${labels.domain ?? "domain"}: ${mismatch}`);
+    const { base, field, cookieOptions } = cookieTarget(resource, options);
     const prepared = this.policyFor(base, this.conditions(options), field);
-    const signature = this.sign(prepared.policy, prepared.hash);
-    const cookies: Record<string, string> = {};
-    if (prepared.canned) cookies[COOKIE_NAMES.expires] = String(prepared.expires);
-    else cookies[COOKIE_NAMES.policy] = toCloudFrontBase64(prepared.policy);
-    cookies[COOKIE_NAMES.signature] = signature;
-    cookies[COOKIE_NAMES.keyPairId] = this.keyPairId;
-    if (prepared.hash === "SHA256") cookies[COOKIE_NAMES.hashAlgorithm] = "SHA256";
-    return {
-      cookies,
-      setCookieHeaders: buildSetCookieHeaders(cookies, cookieOptions),
-      keyPairId: this.keyPairId,
-      expires: prepared.expires,
-      policy: prepared.policy,
-      canned: prepared.canned,
-      hashAlgorithm: prepared.hash,
-    };
+    return assembleSignedCookies(prepared, this.sign(prepared.policy, prepared.hash), this.keyPairId, cookieOptions);
   }
 
-  /**
-   * The options that do not depend on the URL: times, IP and the policy resource pattern, checked in
-   * that order. A bad hash name is kept for policyFor, which reports it after the resource match (the
-   * order signUrl has always used).
-   */
+  /** The options that do not depend on the URL (see resolveConditions), with this key's default hash. */
   private conditions(options: SignOptions): Conditions {
-    const labels = options.labels ?? {};
-    const now = options.now ?? new Date();
-    const nowSeconds = now.getTime() / 1000;
-    const expiresField = labels.expires ?? "expires";
-    if (options.expires === undefined || options.expires === null) {
-      throw new InputError(`${expiresField}: an expiry is required (e.g. a duration like 15m or 24h, or an ISO-8601 time)`);
-    }
-    const expires = Math.floor(parseTime(options.expires, expiresField, now));
-    if (expires <= nowSeconds) {
-      throw new InputError(
-        `${expiresField}: the expiry ${new Date(expires * 1000).toISOString()} is not in the future; give a later time or a duration like 15m`,
-      );
-    }
-    let startsAt: number | undefined;
-    if (options.startsAt !== undefined) {
-      const startsField = labels.startsAt ?? "startsAt";
-      startsAt = Math.ceil(parseTime(options.startsAt, startsField, now));
-      if (startsAt >= expires) {
-        throw new InputError(
-          `${startsField}: the start ${new Date(startsAt * 1000).toISOString()} is not before the expiry ${new Date(expires * 1000).toISOString()}; give an earlier start or a later expiry`,
-        );
-      }
-    }
-    const sourceIp = options.ipAddress === undefined ? undefined : parseIpv4Network(options.ipAddress, labels.ipAddress ?? "ipAddress").text;
-    const policyResourceField = labels.policyResource ?? "policyResource";
-    const policyResource =
-      options.policyResource === undefined ? undefined : normalizeResourcePattern(options.policyResource, policyResourceField);
-    let hash: HashAlgorithm | InputError = this.defaultHash;
-    if (options.hashAlgorithm !== undefined) {
-      try {
-        hash = parseHashAlgorithm(String(options.hashAlgorithm), labels.hashAlgorithm ?? "hashAlgorithm");
-      } catch (error) {
-        if (!(error instanceof InputError)) throw error;
-        hash = error;
-      }
-    }
-    return { expires, startsAt, sourceIp, policyResource, policyResourceField, hash };
+    return resolveConditions(options, this.defaultHash);
   }
 
   /** The policy for one normalized URL or resource; canned unless the spec's rules require custom. */
   private policyFor(base: string, conditions: Conditions, baseField: string): PreparedUrl {
-    const { expires, startsAt, sourceIp, policyResource } = conditions;
-    let resource = base;
-    if (policyResource !== undefined) {
-      resource = policyResource;
-      const match = matchResource(resource, base);
-      if (!match.matches) {
-        throw new InputError(
-          `${conditions.policyResourceField}: ${match.reason ?? `"${resource}" does not match "${base}"`} (the ${baseField} must be covered by the policy resource)`,
-        );
-      }
-    }
-    if (conditions.hash instanceof InputError) throw conditions.hash;
-    const canned = startsAt === undefined && sourceIp === undefined && resource === base && !hasWildcard(resource);
-    const policy = canned
-      ? cannedPolicy(resource, expires)
-      : customPolicy({ resource, dateLessThan: expires, dateGreaterThan: startsAt, sourceIp });
-    return { base, policy, canned, expires, hash: conditions.hash };
+    return preparePolicy(base, conditions, baseField);
   }
 
   /** The policy as UTF-8 in a reused buffer (crypto.sign copies what it needs): no allocation per signature. */

@@ -13,6 +13,9 @@ export interface StackOutputs {
   protectDefaultBehavior?: boolean;
   ipv6Enabled?: boolean;
   distributionDomainName?: string;
+  /** "kms" when the active key is a KMS key (then kmsKeyArn names it and there is no privateKeyPem). */
+  signingKeySource?: "tls" | "kms";
+  kmsKeyArn?: string;
   [k: string]: unknown;
 }
 
@@ -32,7 +35,7 @@ export function validateStackOutputs(value: unknown, source: string): StackOutpu
   const expect = (name: string, ok: boolean, what: string): void => {
     if (o[name] !== undefined && !ok) throw new InputError(`${source}: output "${name}" must be ${what}`);
   };
-  for (const name of ["baseUrl", "keyPairId", "privateKeyPem", "distributionDomainName"]) {
+  for (const name of ["baseUrl", "keyPairId", "privateKeyPem", "distributionDomainName", "kmsKeyArn"]) {
     expect(name, typeof o[name] === "string", "a string");
   }
   expect("keyPairIds", isStringRecord(o.keyPairIds), "an object of strings");
@@ -43,6 +46,7 @@ export function validateStackOutputs(value: unknown, source: string): StackOutpu
     "an array of strings",
   );
   expect("protectDefaultBehavior", typeof o.protectDefaultBehavior === "boolean", "true or false");
+  expect("signingKeySource", o.signingKeySource === "tls" || o.signingKeySource === "kms", '"tls" or "kms"');
   expect("ipv6Enabled", typeof o.ipv6Enabled === "boolean", "true or false");
   return o as StackOutputs;
 }

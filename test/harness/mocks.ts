@@ -206,6 +206,39 @@ function computedFor(
             const { id, ...material } = key;
             return { id, computed: { algorithm, rsaBits, ecdsaCurve, ...material } };
         }
+        case "aws:kms/key:Key": {
+            // KMS key ids are UUIDs; the ARN names the key (aliases are separate resources). A different key spec or
+            // usage replaces the key, so it gets a different id (and different key material).
+            const keyId = uuidOf(`kms:${urn}|${str(plain.customerMasterKeySpec) ?? ""}|${str(plain.keyUsage) ?? ""}`);
+            const arn = `arn:aws:kms:${region}:${account}:key/${keyId}`;
+            return {
+                id: keyId,
+                computed: {
+                    keyId,
+                    arn,
+                    customerMasterKeySpec: str(plain.customerMasterKeySpec) ?? "SYMMETRIC_DEFAULT",
+                    keyUsage: str(plain.keyUsage) ?? "ENCRYPT_DECRYPT",
+                    deletionWindowInDays: plain.deletionWindowInDays ?? 30,
+                    isEnabled: plain.isEnabled ?? true,
+                    enableKeyRotation: plain.enableKeyRotation ?? false,
+                    multiRegion: plain.multiRegion ?? false,
+                    policy: str(plain.policy) ?? JSON.stringify({ Version: "2012-10-17", Id: "key-default-1", Statement: [{ Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" }] }),
+                    tagsAll: plain.tags ?? {},
+                },
+            };
+        }
+        case "aws:kms/alias:Alias": {
+            const aliasName = str(plain.name) ?? `${str(plain.namePrefix) ?? "alias/terraform-"}${hashOf("alias:" + urn, 26)}`;
+            const target = str(plain.targetKeyId) ?? "";
+            return {
+                id: aliasName,
+                computed: {
+                    name: aliasName,
+                    arn: `arn:aws:kms:${region}:${account}:${aliasName}`,
+                    targetKeyArn: target.startsWith("arn:") ? target : `arn:aws:kms:${region}:${account}:key/${target}`,
+                },
+            };
+        }
         case "aws:cloudfront/publicKey:PublicKey": {
             const id = "K" + hashOf("id:" + urn, 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
             return { id, computed: { name: str(plain.name) ?? autoname(name, urn), etag: "E" + hashOf("etag:" + urn, 13).toUpperCase() } };
@@ -376,11 +409,66 @@ function kmsDescribeKey(keyId: unknown): Record<string, unknown> {
     };
 }
 
+const kmsKeyMaterial = new Map<string, crypto.KeyObject>();
+
+/**
+ * The private key behind a mocked KMS key (by key ARN), generated from the key spec the program gave the key, as
+ * KMS would; tests sign with it to stand in for kms:Sign. Undefined for an unknown ARN or a non-signing key spec.
+ */
+export function kmsPrivateKeyFor(keyArn: string): crypto.KeyObject | undefined {
+    const cached = kmsKeyMaterial.get(keyArn);
+    if (cached) return cached;
+    const key = current?.resources.find((r) => r.type === "aws:kms/key:Key" && r.outputs.arn === keyArn);
+    if (!key) return undefined;
+    const spec = key.outputs.customerMasterKeySpec;
+    const made =
+        spec === "RSA_2048"
+            ? crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey
+            : spec === "ECC_NIST_P256"
+              ? crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey
+              : undefined;
+    if (made) kmsKeyMaterial.set(keyArn, made);
+    return made;
+}
+
+/** aws.kms.getPublicKey for a mocked key (key id, key ARN, alias name or alias ARN), shaped like the provider's result. */
+function kmsGetPublicKey(inputs: Record<string, unknown>): Record<string, unknown> | undefined {
+    const keyId = str(inputs.keyId) ?? "";
+    const resources = current?.resources ?? [];
+    const alias = resources.find((r) => r.type === "aws:kms/alias:Alias" && (r.outputs.name === keyId || r.outputs.arn === keyId));
+    const target = alias ? str(alias.outputs.targetKeyArn) : keyId;
+    const key = resources.find((r) => r.type === "aws:kms/key:Key" && (r.outputs.arn === target || r.outputs.keyId === target));
+    if (!key) return undefined;
+    const arn = key.outputs.arn as string;
+    const spec = key.outputs.customerMasterKeySpec as string;
+    const privateKey = key.outputs.keyUsage === "SIGN_VERIFY" ? kmsPrivateKeyFor(arn) : undefined;
+    if (!privateKey) {
+        // KMS answers UnsupportedOperationException for symmetric keys; fail loudly as the provider would.
+        throw Object.assign(new Error(`GetPublicKey: ${arn} (${spec}) has no public key`), { details: `GetPublicKey: ${arn} (${spec}) has no public key` });
+    }
+    const publicKey = crypto.createPublicKey(privateKey);
+    return {
+        arn,
+        id: arn,
+        keyId,
+        customerMasterKeySpec: spec,
+        keyUsage: "SIGN_VERIFY",
+        encryptionAlgorithms: [],
+        signingAlgorithms: spec === "RSA_2048" ? ["RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512", "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512"] : ["ECDSA_SHA_256"],
+        publicKey: (publicKey.export({ type: "spki", format: "der" }) as Buffer).toString("base64"),
+        // The provider PEM-encodes the DER key: SPKI with a trailing newline.
+        publicKeyPem: publicKey.export({ type: "spki", format: "pem" }) as string,
+        region: MOCK_REGION,
+    };
+}
+
 /** Built-in invokes; anything else fails loudly. */
 function builtinCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> | undefined {
     switch (token) {
         case "aws:kms/getKey:getKey":
             return kmsDescribeKey(inputs.keyId);
+        case "aws:kms/getPublicKey:getPublicKey":
+            return kmsGetPublicKey(inputs);
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/test`, userId: "AIDATESTUSER", id: MOCK_ACCOUNT_ID };
         case "aws:index/getRegion:getRegion":

@@ -1,0 +1,79 @@
+import type { HashAlgorithm } from "../lib/constants";
+import { InputError } from "../lib/errors";
+import type { AsyncCloudFrontSigner } from "../lib/asyncSigner";
+import type { CloudFrontSigner } from "../lib/signer";
+import { readOutputsFile, StackOutputs } from "../lib/stackOutputs";
+import type { CliIo } from "./io";
+import { loadOutputsFor } from "./keySource";
+import { resolveSigningKey, SigningKeyOptions } from "./secretKeySource";
+import * as path from "node:path";
+
+/** The KMS key source's option (for util.parseArgs), next to KEY_SOURCE_ARGS. */
+export const KMS_SOURCE_ARGS = { "kms-key-id": { type: "string" } } as const;
+
+export const KMS_SOURCE_HELP = `Signing with an AWS KMS key (the private key never leaves KMS; always SHA-256):
+  --kms-key-id ARN|alias/NAME --key-pair-id ID
+  or stack outputs with signingKeySource "kms" (kmsKeyArn, keyPairId): --outputs-file F or pulumi
+  Region, credentials and endpoint come from the AWS SDK's usual sources (AWS_REGION, AWS_PROFILE,
+  AWS_ENDPOINT_URL_KMS, ...). The caller needs kms:Sign and kms:GetPublicKey on the key.
+  CF_SIGN_KMS_CONCURRENCY=N: Sign calls in flight for --stdin (default 8, at most 64).`;
+
+export interface AnyKeySourceOptions extends SigningKeyOptions {
+  kmsKeyId?: string;
+  /** The --hash asked for: SHA1 is refused for a KMS key before KMS is contacted. */
+  hash?: HashAlgorithm;
+}
+
+export type AnySigner = CloudFrontSigner | AsyncCloudFrontSigner;
+
+function refuseSha1(hash: HashAlgorithm | undefined, source: string): void {
+  if (hash === "SHA1") {
+    throw new InputError(`--hash SHA1: ${source} is a KMS key, and KMS cannot sign with SHA-1; drop --hash (KMS signing always uses SHA256)`);
+  }
+}
+
+async function kmsSigner(keyId: string, keyPairId: string, label: string): Promise<AsyncCloudFrontSigner> {
+  // Loaded only for KMS: the AWS SDK costs start-up time every other signing run would pay for nothing.
+  const { createKmsSigner } = require("../lib/kmsSigner") as typeof import("../lib/kmsSigner");
+  return createKmsSigner({ keyId, keyPairId, label });
+}
+
+/**
+ * The signer for `url`, `cookies` and `probe`: `--kms-key-id` first; then a private key from the flags,
+ * --secret-id, the environment or --generation (resolveSigningKey); then the stack outputs, which name a KMS key
+ * when their signingKeySource is "kms", else the secret (privateKeySecretArn) or the private key (privateKeyPem).
+ */
+export async function resolveAnySigner(opts: AnyKeySourceOptions, io: CliIo): Promise<{ signer: AnySigner; outputs?: StackOutputs }> {
+  if (opts.kmsKeyId !== undefined) {
+    if (opts.secretId !== undefined || opts.generation !== undefined) {
+      throw new InputError(`--kms-key-id is a key source of its own; give it without ${opts.secretId !== undefined ? "--secret-id" : "--generation"}`);
+    }
+    if (opts.privateKeyFile !== undefined) {
+      throw new InputError("--kms-key-id and --private-key-file are two different keys; give one of them");
+    }
+    if (opts.keyPairId === undefined) {
+      throw new InputError("--kms-key-id needs --key-pair-id ID (the CloudFront public key id holding this KMS key's public key)");
+    }
+    refuseSha1(opts.hash, `--kms-key-id ${opts.kmsKeyId}`);
+    const outputs = opts.outputsFile !== undefined ? readOutputsFile(path.resolve(io.cwd, opts.outputsFile)) : undefined;
+    return { signer: await kmsSigner(opts.kmsKeyId, opts.keyPairId, `--kms-key-id ${opts.kmsKeyId}`), outputs };
+  }
+  const env = io.env;
+  const localKey =
+    opts.keyPairId !== undefined ||
+    opts.privateKeyFile !== undefined ||
+    (env.CLOUDFRONT_KEY_PAIR_ID !== undefined && (env.CLOUDFRONT_PRIVATE_KEY !== undefined || env.CLOUDFRONT_PRIVATE_KEY_FILE !== undefined));
+  // A local key, a secret or a named generation: the private-key sources (secretKeySource.ts).
+  if (localKey || opts.secretId !== undefined || opts.generation !== undefined) return resolveSigningKey(opts, io);
+  const loaded = loadOutputsFor({ outputsFile: opts.outputsFile, stack: opts.stack }, io);
+  if (loaded?.outputs.signingKeySource !== "kms") return resolveSigningKey(opts, io, loaded);
+  const { outputs, source } = loaded;
+  if (typeof outputs.kmsKeyArn !== "string" || outputs.kmsKeyArn === "") {
+    throw new InputError(`${source}: signingKeySource is "kms" but there is no kmsKeyArn output; is this the outputs of the signed-content stack?`);
+  }
+  if (typeof outputs.keyPairId !== "string" || outputs.keyPairId === "") {
+    throw new InputError(`${source}: no keyPairId output; is this the outputs of the signed-content stack?`);
+  }
+  refuseSha1(opts.hash, `the active key in ${source}`);
+  return { signer: await kmsSigner(outputs.kmsKeyArn, outputs.keyPairId, `${source}: kmsKeyArn ${outputs.kmsKeyArn}`), outputs };
+}
