@@ -627,8 +627,20 @@ describe("infra program (mocks)", function () {
             [`${MOCK_PROJECT}:keys`]: JSON.stringify(keys),
             [`${MOCK_PROJECT}:activeKey`]: activeKey,
         });
-        const shape = (run: ProgramRun) =>
-            run.rec.resources.map((r) => ({ type: r.type, urn: r.urn, inputs: r.inputs })).sort((a, b) => a.urn.localeCompare(b.urn));
+        // A FileAsset's path is a promise, and promises compare by identity (Node 24 also compares their own
+        // debug properties): compare an asset by the file it names.
+        const plain = async (value: unknown): Promise<unknown> => {
+            if (value instanceof pulumi.asset.FileAsset) return { fileAsset: await value.path };
+            if (Array.isArray(value)) return Promise.all(value.map(plain));
+            if (value !== null && typeof value === "object") {
+                return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await plain(v)])));
+            }
+            return value;
+        };
+        const shape = async (run: ProgramRun) =>
+            (await Promise.all(run.rec.resources.map(async (r) => ({ type: r.type, urn: r.urn, inputs: await plain(r.inputs) })))).sort((a, b) =>
+                a.urn.localeCompare(b.urn),
+            );
         const publicKeyUrn = (run: ProgramRun, id: string) => run.rec.byType(T.publicKey).find((k) => k.name === `signing-${id}`)?.urn;
 
         const before = await runProgram(withKeys(["2026-01"], ""), "dev");
@@ -648,7 +660,7 @@ describe("infra program (mocks)", function () {
         const switched = await runProgram(withKeys(["2026-01", "2026-11:ECDSA"], "2026-11"), "dev");
         assert.equal(switched.outputs.keyPairId, addedIds["2026-11"]);
         assert.match(switched.outputs.privateKeyPem as string, /^-----BEGIN EC PRIVATE KEY-----/);
-        assert.deepEqual(shape(switched), shape(added), "switching activeKey changes no resource input");
+        assert.deepEqual(await shape(switched), await shape(added), "switching activeKey changes no resource input");
 
         // 3. remove the old key once its signatures have expired
         const removed = await runProgram(withKeys(["2026-11:ECDSA"], "2026-11"), "dev");
