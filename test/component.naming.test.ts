@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, Recorder, resolve } from "./harness/mocks";
-import { generationResourceAliases, generationResourceName, KeySource, legacyGenerationResourceName, SigningKeyGroup } from "../components";
+import { generationResourceAliases, generationResourceName, legacyGenerationResourceName, SigningKeyGroup } from "../components";
 
 const TLS = "tls:index/privateKey:PrivateKey";
 const PUBLIC_KEY = "aws:cloudfront/publicKey:PublicKey";
@@ -100,7 +100,7 @@ describe("generation child names", () => {
 
         it("keeps a renamed component's KMS keys and aliases (KMS generations came after 1.0: no pre-1.0 alias)", async () => {
             const kms = async (name: string, opts?: pulumi.ComponentResourceOptions) => {
-                const group = new SigningKeyGroup(name, { keys: [{ id: "2026-01", source: KeySource.Kms }], kmsSigningKeys: { aliasPrefix: `alias/cdn/${name}` } }, opts);
+                const group = new SigningKeyGroup(name, { keys: [{ id: "2026-01", source: "kms" }], kmsSigningKeys: { aliasPrefix: `alias/cdn/${name}` } }, opts);
                 await resolve(group.keyPairIds);
                 await rec.settled();
             };
