@@ -404,6 +404,30 @@ describe("policy pack: rules", () => {
             assert.ok(run.violations.every((v) => !v.message.includes("BEGIN")), "a violation never prints the key");
         });
 
+        it("KMS generations: a public key from kms:GetPublicKey, the KMS outputs and a secret privateKeyPems map pass; a plain privateKeyPems is flagged", async () => {
+            const kmsKey: ResourceSpec = { type: "aws:kms/key:Key", name: "signing-2026-07", urn: "urn:kms:2026-07", props: { customerMasterKeySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY", arn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" } };
+            const outputs = {
+                kmsKeyArn: kmsKey.props.arn,
+                kmsSigningPolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: kmsKey.props.arn }] }),
+                signingKeySource: "kms",
+                publicKeyPems: { "2026-01": rsa.publicKeyPem, "2026-07": ec.publicKeyPem },
+                privateKeyPems: { "2026-01": rsa.privateKeyPem },
+            };
+            const resources = [
+                tlsKey("signing-2026-01", { algorithm: "RSA" }),
+                kmsKey,
+                publicKey(rsa.publicKeyPem),
+                // the KMS key's public key: no tls key feeds it (by value or by dependency)
+                publicKey(ec.publicKeyPem, ["urn:kms:2026-07"]),
+            ];
+            assert.deepEqual(messages(await runStackPolicy(signingKeysPolicy, [...resources, stack(outputs, ["privateKeyPems"])])), []);
+            assert.deepEqual(messages(await runStackPolicy(signingKeysPolicy, [...resources, stack(outputs)])), [
+                "stack output privateKeyPems.2026-01 holds a private key and is not a secret: export it wrapped in pulumi.secret(...)",
+            ]);
+            // a KMS-only stack exports an empty map
+            assert.deepEqual(messages(await runStackPolicy(signingKeysPolicy, [kmsKey, publicKey(ec.publicKeyPem, ["urn:kms:2026-07"]), stack({ ...outputs, privateKeyPems: {} })])), []);
+        });
+
         it("secret tracking: the pack's deserializer records secret paths that survive the unknown-checking proxy", () => {
             const props = policyProps({ props: { a: "x", b: { c: ["y", "z"] } }, secretPaths: [JSON.stringify(["b", "c", 1])] });
             const isSecret = secretPathsOf(props);
