@@ -43,7 +43,7 @@ interface ProgramUnderPolicy {
     /** stack name -> stack file in `dir` */
     stacks: Record<string, string>;
     /** further stacks: a stack file of `stacks` with settings laid over it (e.g. KMS key generations) */
-    variants?: { stack: string; file: string; label: string; config: Record<string, string>; shows?: (snapshot: StackSnapshot) => void }[];
+    variants?: { stack: string; file: string; label: string; config: Record<string, string>; shows?: (snapshot: StackSnapshot) => void; breaks?: Break[] }[];
     /** policy config the program is checked with, per stack file (default: none, i.e. the schemas' defaults) */
     policyConfig?: (stackFile: string) => PackConfig;
     breaks: Break[];
@@ -146,6 +146,17 @@ const PRIVATE_KEY_PEMS_BREAK: Break = {
     },
 };
 
+const KMS_KEY_SPEC_BREAK: Break = {
+    rule: "cloudfront-signing-keys",
+    what: "constructed (the component only makes RSA_2048 / ECC_NIST_P256 keys; the mocks record no property dependencies, the engine sends encodedKey's dependency on the KMS key): a KMS key of spec ECC_NIST_P384",
+    construct: (s) => {
+        const kmsKey = specsOf(s.outputs, "aws:kms/key:Key")[0];
+        Object.assign(kmsKey.props, { customerMasterKeySpec: "ECC_NIST_P384", keySpec: "ECC_NIST_P384" });
+        const publicKey = specsOf(s.outputs, T.publicKey).find((k) => k.name === kmsKey.name)!;
+        publicKey.propertyDependencies = { encodedKey: [kmsKey.urn!] };
+    },
+};
+
 /** examples/existing-distribution has no setting to break: every violation is constructed on its resources. */
 const EXAMPLE_BREAKS: Break[] = [
     ...INFRA_BREAKS.filter((b) => b.config === undefined && b.rule !== "cloudfront-s3-origin-access-control"),
@@ -203,6 +214,7 @@ const PROGRAMS: ProgramUnderPolicy[] = [
                     const fromKms = specsOf(s.inputs, T.publicKey).filter((k) => !tlsPems.has(k.props.encodedKey));
                     assert.equal(fromKms.length, 2, "two CloudFront public keys fed by kms:GetPublicKey, no tls key");
                 },
+                breaks: [PRIVATE_KEY_PEMS_BREAK, KMS_KEY_SPEC_BREAK],
             },
         ],
         // The pack checks exactly the patterns the stack file protects (prod: also /downloads/*.pdf).
@@ -265,8 +277,8 @@ describe("policy pack over the programs (Pulumi mocks)", function () {
             ...Object.entries(program.stacks).map(([stack, file]) => ({ stack, file, label: "", config: {} })),
             ...(program.variants ?? []),
         ];
-        for (const { stack, file: stackFile, label, config: overlay, shows } of stacks) {
-            const breaks = Object.keys(overlay).length ? [...program.breaks, PRIVATE_KEY_PEMS_BREAK] : program.breaks;
+        for (const { stack, file: stackFile, label, config: overlay, shows, breaks: more } of stacks) {
+            const breaks = [...program.breaks, ...(more ?? [])];
             describe(`${program.name} ${stackFile || "(project defaults)"}${label ? ` ${label}` : ""}`, () => {
                 const policyConfig = program.policyConfig?.(path.join(program.dir, stackFile)) ?? {};
                 let baseline: PolicyRun;
