@@ -99,6 +99,10 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
             let kmsKeyArn: pulumi.Output<string> | undefined;
             let publicKeyPem: pulumi.Output<string>;
             if (gen.source === KeySource.Kms) {
+                // KMS generations came after 1.0: only the names they had under the component's previous names.
+                const kmsAliases = previousNames
+                    .map((previous) => ({ name: generationResourceName(previous, gen.id) }))
+                    .filter((alias) => alias.name !== resourceName);
                 const kms = createKmsSigningKey(
                     resourceName,
                     {
@@ -108,7 +112,7 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
                         description: config.comment ?? `CloudFront signing key ${gen.id} of key group ${name}`,
                         tags: config.tags,
                     },
-                    keyOpts,
+                    { ...keyOpts, ...(kmsAliases.length ? { aliases: kmsAliases } : {}) },
                 );
                 kmsKeyArn = kms.keyArn;
                 publicKeyPem = kms.publicKeyPem;

@@ -246,6 +246,22 @@ function keyProblem(key: PolicyResource): string | undefined {
     return algorithm === undefined ? undefined : `uses algorithm ${algorithm}`;
 }
 
+/** KMS key specs CloudFront can verify (RSA 2048, ECDSA P-256). */
+const CLOUDFRONT_KMS_KEY_SPECS = ["RSA_2048", "ECC_NIST_P256"];
+
+function kmsKeyProblem(key: PolicyResource): string | undefined {
+    // A value unknown during preview (`peek` gives undefined) is not judged; an absent one takes KMS's default.
+    const known = (name: string): string | undefined | null => (isSetOrUnknown(() => key.props[name]) ? (peek(() => key.props[name]) as string | undefined) : null);
+    // keySpec supersedes the deprecated customerMasterKeySpec; the default of both is SYMMETRIC_DEFAULT.
+    const keySpec = known("keySpec");
+    const masterKeySpec = known("customerMasterKeySpec");
+    const spec = keySpec || masterKeySpec || (keySpec === null && masterKeySpec === null ? "SYMMETRIC_DEFAULT" : undefined);
+    if (spec !== undefined && !CLOUDFRONT_KMS_KEY_SPECS.includes(spec)) return `has key spec ${spec}`;
+    const usage = known("keyUsage");
+    const keyUsage = usage === null ? "ENCRYPT_DECRYPT" : usage;
+    return keyUsage === undefined || keyUsage === "SIGN_VERIFY" ? undefined : `has key usage ${keyUsage} (it cannot sign)`;
+}
+
 /** Every string in an output value, with its path. */
 function* stringsIn(value: unknown, path: (string | number)[]): Generator<[PropertyPath, string]> {
     if (typeof value === "string") {
@@ -266,7 +282,8 @@ export const signingKeysPolicy: StackValidationPolicy = {
     description:
         "Every tls.PrivateKey that feeds a CloudFront public key (through a property dependency of `encodedKey` or the " +
         "same public key PEM) is RSA 2048 or ECDSA P256, the only keys CloudFront accepts; the tls provider's default " +
-        "ECDSA curve is P224. No stack output exposes a private key (a private key PEM or a tls key's private outputs) " +
+        "ECDSA curve is P224. Likewise every aws.kms.Key whose public key (kms:GetPublicKey) feeds one through a property " +
+        "dependency has key spec RSA_2048 or ECC_NIST_P256 and key usage SIGN_VERIFY. No stack output exposes a private key (a private key PEM or a tls key's private outputs) " +
         "unless it is a secret: plain outputs are stored unencrypted in the state and shown by `pulumi stack output`.",
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
@@ -281,6 +298,14 @@ export const signingKeysPolicy: StackValidationPolicy = {
                 const problem = keyProblem(key);
                 if (problem && !checked.has(key.urn)) {
                     reportViolation(`private key ${key.name} feeds CloudFront public key ${publicKey.name} but ${problem}: use { algorithm: "RSA", rsaBits: 2048 } or { algorithm: "ECDSA", ecdsaCurve: "P256" }`, key.urn);
+                }
+                checked.add(key.urn);
+            }
+            // A KMS key cannot be deleted for 7 days: catch a spec CloudFront refuses before it exists.
+            for (const key of (publicKey.propertyDependencies.encodedKey ?? []).filter((r) => r.isType(aws.kms.Key))) {
+                const problem = kmsKeyProblem(key);
+                if (problem && !checked.has(key.urn)) {
+                    reportViolation(`KMS key ${key.name} feeds CloudFront public key ${publicKey.name} but ${problem}: use keySpec "RSA_2048" or "ECC_NIST_P256" with keyUsage "SIGN_VERIFY"`, key.urn);
                 }
                 checked.add(key.urn);
             }

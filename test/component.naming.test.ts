@@ -5,6 +5,8 @@ import { generationResourceAliases, generationResourceName, legacyGenerationReso
 
 const TLS = "tls:index/privateKey:PrivateKey";
 const PUBLIC_KEY = "aws:cloudfront/publicKey:PublicKey";
+const KMS_KEY = "aws:kms/key:Key";
+const KMS_ALIAS = "aws:kms/alias:Alias";
 
 async function deploy(rec: Recorder, name: string, ids: string[], opts?: pulumi.ComponentResourceOptions): Promise<SigningKeyGroup> {
     const group = new SigningKeyGroup(name, { keys: ids.map((id) => ({ id })) }, opts);
@@ -94,6 +96,25 @@ describe("generation child names", () => {
             const [renamed, plain] = rec.byType(PUBLIC_KEY);
             assert.deepEqual(aliasNames(renamed.aliases), ["new-keys-2026-01", "old_dkeys_s2026_d01", "old-keys-2026-01"]);
             assert.deepEqual(aliasNames(plain.aliases), ["signing-2026-01"]);
+        });
+
+        it("keeps a renamed component's KMS keys and aliases (KMS generations came after 1.0: no pre-1.0 alias)", async () => {
+            const kms = async (name: string, opts?: pulumi.ComponentResourceOptions) => {
+                const group = new SigningKeyGroup(name, { keys: [{ id: "2026-01", source: "kms" }], kmsSigningKeys: { aliasPrefix: `alias/cdn/${name}` } }, opts);
+                await resolve(group.keyPairIds);
+                await rec.settled();
+            };
+            await kms("new-keys", { aliases: [{ name: "old-keys" }] });
+            await kms("cdn", { aliases: ["urn:pulumi:test::cloudfront-signed-content::cloudfront-signed-content:index:SigningKeyGroup::signing"] });
+            await kms("plain-keys");
+            for (const type of [KMS_KEY, KMS_ALIAS]) {
+                const [renamed, renamedByUrn, plain] = rec.byType(type);
+                assert.equal(renamed.name, "new_dkeys_s2026_d01", type);
+                // without them a rename replaces the KMS key: a new key pair id, the old key scheduled for deletion
+                assert.deepEqual(aliasNames(renamed.aliases), ["old_dkeys_s2026_d01"], type);
+                assert.deepEqual(aliasNames(renamedByUrn.aliases), ["signing-2026-01"], type);
+                assert.deepEqual(plain.aliases, [], type);
+            }
         });
     });
 });

@@ -141,6 +141,24 @@ describe("component package schema (components/schema.json)", function () {
         assert.equal(await resolve(pulumi.output(result.urn)), rec.one(SIGNING_KEY_GROUP_TYPE).urn);
     });
 
+    it("constructs KMS generations from another language's plain inputs (source \"kms\"): the KMS outputs, no private key output", async () => {
+        const rec = installMocks();
+        const inputs = { keys: [{ id: "2026-01" }, { id: "2026-12", algorithm: "ECDSA", source: "kms" }], kmsSigningKeys: { deletionWindowInDays: 7 }, protectKeys: true };
+        const result = await provider.construct("signing", SIGNING_KEY_GROUP_TYPE, inputs, {});
+        const state = result.state as Record<string, unknown>;
+        assert.equal(state.privateKeyPem, undefined, "the active key is in KMS");
+        assert.equal(await resolve(state.activeKeySource as pulumi.Output<string>), "kms");
+        const arn = await resolve(state.kmsKeyArn as pulumi.Output<string>);
+        assert.deepEqual(await resolve(state.kmsKeyArns as pulumi.Output<Record<string, string>>), { "2026-12": arn });
+        assert.match(await resolve(state.kmsSigningPolicy as pulumi.Output<string>), /kms:Sign/);
+        assert.deepEqual(Object.keys(await resolve(state.privateKeyPems as pulumi.Output<Record<string, string>>)), ["2026-01"]);
+        await rec.settled();
+        const key = rec.one("aws:kms/key:Key");
+        assert.equal(key.inputs.customerMasterKeySpec, "ECC_NIST_P256");
+        assert.equal(key.inputs.deletionWindowInDays, 7);
+        assert.equal(key.protect, true);
+    });
+
     it("serves PathGuard too: every input and output described, constructed from plain inputs", async () => {
         const guard = schema.resources[PATH_GUARD_TYPE];
         assert.equal(guard.isComponent, true);

@@ -160,6 +160,15 @@ describe("SigningKeyGroup resources", () => {
         assert.equal(rec.byType(PUBLIC_KEY)[0].protect, true, "a protect set on the component still reaches the keys");
     });
 
+    it("protectKeys also protects a KMS generation's key and alias (a TypeScript caller writes source: \"kms\")", async () => {
+        await deploy(rec, "guarded", { keys: [{ id: "g1" }, { id: "g2", algorithm: "ECDSA", source: "kms" }], activeKey: "g1", protectKeys: true });
+        const protectedTypes = rec.resources.filter((r) => r.protect).map((r) => `${r.type} ${r.name}`);
+        assert.deepEqual(protectedTypes.sort(), [
+            `${PUBLIC_KEY} guarded-g1`, `${PUBLIC_KEY} guarded-g2`, `${KEY_GROUP} guarded`, `${TLS} guarded-g1`,
+            `aws:kms/key:Key guarded-g2`, `aws:kms/alias:Alias guarded-g2`,
+        ].sort());
+    });
+
     it("supports two instances in one stack with distinct URNs and distinct keys", async () => {
         const a = await deploy(rec, "downloads", { keys: [{ id: "k1" }] });
         const b = await deploy(rec, "videos", { keys: [{ id: "k1" }] });

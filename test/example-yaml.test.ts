@@ -108,5 +108,7 @@ describe("examples/yaml/Pulumi.yaml against components/schema.json", () => {
         assert.notDeepEqual(checkObject({ storePrivateKeys: true }, def.inputProperties, [], "signing"), []);
         assert.notDeepEqual(checkObject({ keys: [{ id: "a", algorithm: "DSA" }] }, def.inputProperties, [], "signing"), []);
         assert.notDeepEqual(checkObject({ keys: [{ algorithm: "RSA" }] }, def.inputProperties, [], "signing"), []);
+        assert.notDeepEqual(checkObject({ keys: [{ id: "a", source: "hsm" }] }, def.inputProperties, [], "signing"), []);
+        assert.deepEqual(checkObject({ keys: [{ id: "a", source: "kms" }] }, def.inputProperties, [], "signing"), []);
     });
 });

@@ -42,6 +42,8 @@ interface ProgramUnderPolicy {
     main: string;
     /** stack name -> stack file in `dir` */
     stacks: Record<string, string>;
+    /** further stacks: a stack file of `stacks` with settings laid over it (e.g. KMS key generations) */
+    variants?: { stack: string; file: string; label: string; config: Record<string, string>; shows?: (snapshot: StackSnapshot) => void; breaks?: Break[] }[];
     /** policy config the program is checked with, per stack file (default: none, i.e. the schemas' defaults) */
     policyConfig?: (stackFile: string) => PackConfig;
     breaks: Break[];
@@ -131,6 +133,30 @@ const INFRA_BREAKS: Break[] = [
     },
 ];
 
+/** Only where a tls generation is exported next to a KMS one (the variant below); prod exports no keys at all. */
+const PRIVATE_KEY_PEMS_BREAK: Break = {
+    rule: "cloudfront-signing-keys",
+    what: "constructed (the component always wraps it in pulumi.secret): the privateKeyPems map exported in plain text",
+    construct: (s) => {
+        const stack = specsOf(s.outputs, ROOT_STACK_TYPE)[0];
+        const path = JSON.stringify(["privateKeyPems"]);
+        assert.ok((stack.secretPaths ?? []).includes(path), "privateKeyPems is exported as a secret");
+        assert.ok(Object.keys(stack.props.privateKeyPems as object).length > 0, "privateKeyPems holds a tls generation's key");
+        stack.secretPaths = (stack.secretPaths ?? []).filter((p) => p !== path);
+    },
+};
+
+const KMS_KEY_SPEC_BREAK: Break = {
+    rule: "cloudfront-signing-keys",
+    what: "constructed (the component only makes RSA_2048 / ECC_NIST_P256 keys; the mocks record no property dependencies, the engine sends encodedKey's dependency on the KMS key): a KMS key of spec ECC_NIST_P384",
+    construct: (s) => {
+        const kmsKey = specsOf(s.outputs, "aws:kms/key:Key")[0];
+        Object.assign(kmsKey.props, { customerMasterKeySpec: "ECC_NIST_P384", keySpec: "ECC_NIST_P384" });
+        const publicKey = specsOf(s.outputs, T.publicKey).find((k) => k.name === kmsKey.name)!;
+        publicKey.propertyDependencies = { encodedKey: [kmsKey.urn!] };
+    },
+};
+
 /** examples/existing-distribution has no setting to break: every violation is constructed on its resources. */
 const EXAMPLE_BREAKS: Break[] = [
     ...INFRA_BREAKS.filter((b) => b.config === undefined && b.rule !== "cloudfront-s3-origin-access-control"),
@@ -168,6 +194,29 @@ const PROGRAMS: ProgramUnderPolicy[] = [
         dir: ".",
         main: "infra/index.ts",
         stacks: { dev: "Pulumi.dev.yaml", prod: "Pulumi.prod.yaml" },
+        // KMS key generations: the active key never leaves KMS (kmsKeyArn and kmsSigningPolicy outputs, its
+        // CloudFront public key from kms:GetPublicKey, no tls key behind it); the older tls key is still trusted
+        // and exported in the secret privateKeyPems map.
+        variants: [
+            {
+                stack: "dev",
+                file: "Pulumi.dev.yaml",
+                label: "with KMS key generations (keys 2026-01, 2026-07:ECDSA:kms, 2026-09:RSA:kms)",
+                config: { "cloudfront-signed-content:keys": JSON.stringify(["2026-01", "2026-07:ECDSA:kms", "2026-09:RSA:kms"]) },
+                shows: (s) => {
+                    const exports = specsOf(s.outputs, ROOT_STACK_TYPE)[0];
+                    assert.equal(exports.props.privateKeyPem, undefined, "the active key is in KMS: no privateKeyPem");
+                    assert.match(String(exports.props.kmsKeyArn), /^arn:aws:kms:/);
+                    assert.match(String(exports.props.kmsSigningPolicy), /kms:Sign/);
+                    assert.deepEqual(Object.keys(exports.props.privateKeyPems as object), ["2026-01"]);
+                    assert.equal(specsOf(s.inputs, "aws:kms/key:Key").length, 2);
+                    const tlsPems = new Set(specsOf(s.outputs, T.tlsKey).map((k) => k.props.publicKeyPem));
+                    const fromKms = specsOf(s.inputs, T.publicKey).filter((k) => !tlsPems.has(k.props.encodedKey));
+                    assert.equal(fromKms.length, 2, "two CloudFront public keys fed by kms:GetPublicKey, no tls key");
+                },
+                breaks: [PRIVATE_KEY_PEMS_BREAK, KMS_KEY_SPEC_BREAK],
+            },
+        ],
         // The pack checks exactly the patterns the stack file protects (prod: also /downloads/*.pdf).
         policyConfig: (stackFile) => ({
             "cloudfront-protected-paths-signed": { protectedPatterns: (loadYaml(path.join(ROOT, stackFile)).config as Record<string, unknown>)["cloudfront-signed-content:protectedPaths"] },
@@ -224,23 +273,32 @@ describe("policy pack over the programs (Pulumi mocks)", function () {
     this.timeout(120000);
 
     for (const program of PROGRAMS) {
-        for (const [stack, stackFile] of Object.entries(program.stacks)) {
-            describe(`${program.name} ${stackFile || "(project defaults)"}`, () => {
+        const stacks: NonNullable<ProgramUnderPolicy["variants"]> = [
+            ...Object.entries(program.stacks).map(([stack, file]) => ({ stack, file, label: "", config: {} })),
+            ...(program.variants ?? []),
+        ];
+        for (const { stack, file: stackFile, label, config: overlay, shows, breaks: more } of stacks) {
+            const breaks = [...program.breaks, ...(more ?? [])];
+            describe(`${program.name} ${stackFile || "(project defaults)"}${label ? ` ${label}` : ""}`, () => {
                 const policyConfig = program.policyConfig?.(path.join(program.dir, stackFile)) ?? {};
                 let baseline: PolicyRun;
                 let config: Record<string, string>;
+                let unbroken: StackSnapshot;
 
                 before(async () => {
-                    config = stackConfig(program, stackFile);
-                    baseline = await runRules(rules, await snapshotProgram(program, stack, config), policyConfig);
+                    config = { ...stackConfig(program, stackFile), ...overlay };
+                    unbroken = await snapshotProgram(program, stack, config);
+                    baseline = await runRules(rules, unbroken, policyConfig);
                 });
+
+                if (shows) it("registers what the configuration is about", () => shows(unbroken));
 
                 it("every rule passes", () => {
                     assert.equal(baseline.violations.length, 0, `violations:\n${describeViolations(baseline)}`);
                     assert.deepEqual(baseline.previewNotes, [], "every value is known outside preview");
                 });
 
-                for (const broken of program.breaks) {
+                for (const broken of breaks) {
                     it(`${broken.rule} fires, and only it: ${broken.what}`, async () => {
                         const snapshot = await snapshotProgram(program, stack, { ...config, ...(broken.config ?? {}) });
                         broken.construct?.(snapshot);

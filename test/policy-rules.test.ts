@@ -404,6 +404,46 @@ describe("policy pack: rules", () => {
             assert.ok(run.violations.every((v) => !v.message.includes("BEGIN")), "a violation never prints the key");
         });
 
+        it("KMS generations: a public key from kms:GetPublicKey, the KMS outputs and a secret privateKeyPems map pass; a plain privateKeyPems is flagged", async () => {
+            const kmsKey: ResourceSpec = { type: "aws:kms/key:Key", name: "signing-2026-07", urn: "urn:kms:2026-07", props: { customerMasterKeySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY", arn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" } };
+            const outputs = {
+                kmsKeyArn: kmsKey.props.arn,
+                kmsSigningPolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["kms:Sign", "kms:GetPublicKey"], Resource: kmsKey.props.arn }] }),
+                signingKeySource: "kms",
+                publicKeyPems: { "2026-01": rsa.publicKeyPem, "2026-07": ec.publicKeyPem },
+                privateKeyPems: { "2026-01": rsa.privateKeyPem },
+            };
+            const resources = [
+                tlsKey("signing-2026-01", { algorithm: "RSA" }),
+                kmsKey,
+                publicKey(rsa.publicKeyPem),
+                // the KMS key's public key: no tls key feeds it (by value or by dependency)
+                publicKey(ec.publicKeyPem, ["urn:kms:2026-07"]),
+            ];
+            assert.deepEqual(messages(await runStackPolicy(signingKeysPolicy, [...resources, stack(outputs, ["privateKeyPems"])])), []);
+            assert.deepEqual(messages(await runStackPolicy(signingKeysPolicy, [...resources, stack(outputs)])), [
+                "stack output privateKeyPems.2026-01 holds a private key and is not a secret: export it wrapped in pulumi.secret(...)",
+            ]);
+            // a KMS-only stack exports an empty map
+            assert.deepEqual(messages(await runStackPolicy(signingKeysPolicy, [kmsKey, publicKey(ec.publicKeyPem, ["urn:kms:2026-07"]), stack({ ...outputs, privateKeyPems: {} })])), []);
+        });
+
+        it("flags a KMS key feeding a public key (property dependency) with a spec or usage CloudFront cannot use; unknowns wait", async () => {
+            const kms = (name: string, props: Record<string, unknown>): ResourceSpec => ({ type: "aws:kms/key:Key", name, urn: `urn:kms:${name}`, props });
+            const run = async (key: ResourceSpec) => messages(await runStackPolicy(signingKeysPolicy, [key, publicKey(ec.publicKeyPem, [key.urn!])]));
+            assert.deepEqual(await run(kms("p256", { customerMasterKeySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY" })), []);
+            assert.deepEqual(await run(kms("rsa", { keySpec: "RSA_2048", customerMasterKeySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" })), []);
+            assert.deepEqual(await run(kms("p384", { keySpec: "ECC_NIST_P384", keyUsage: "SIGN_VERIFY" })), [
+                'KMS key p384 feeds CloudFront public key signing-2026-01 but has key spec ECC_NIST_P384: use keySpec "RSA_2048" or "ECC_NIST_P256" with keyUsage "SIGN_VERIFY"',
+            ]);
+            assert.match((await run(kms("decrypt", { keySpec: "RSA_2048", keyUsage: "ENCRYPT_DECRYPT" })))[0], /has key usage ENCRYPT_DECRYPT \(it cannot sign\)/);
+            assert.match((await run(kms("defaults", {})))[0], /has key spec SYMMETRIC_DEFAULT/);
+            // preview: a spec or usage not known yet is not judged here (the public key rule checks the PEM at up)
+            assert.deepEqual(await run(kms("later", { keySpec: UNKNOWN, keyUsage: UNKNOWN })), []);
+            // a KMS key that feeds no CloudFront public key is not this rule's business
+            assert.deepEqual(messages(await runStackPolicy(signingKeysPolicy, [kms("data", {})])), []);
+        });
+
         it("secret tracking: the pack's deserializer records secret paths that survive the unknown-checking proxy", () => {
             const props = policyProps({ props: { a: "x", b: { c: ["y", "z"] } }, secretPaths: [JSON.stringify(["b", "c", 1])] });
             const isSecret = secretPathsOf(props);
