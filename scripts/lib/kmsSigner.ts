@@ -4,6 +4,10 @@ import { InputError } from "./errors";
 import type { KeyAlgorithm } from "./keys";
 import { AsyncCloudFrontSigner, RemoteSigningError } from "./asyncSigner";
 
+// The package entry point `cloudfront-signed-content/kms` is this module: what a KMS signer returns is nameable from it.
+export { AsyncCloudFrontSigner, RemoteSigningError } from "./asyncSigner";
+export type { RemoteSigningKey } from "./asyncSigner";
+
 /** The KMS signing algorithm per CloudFront key type. KMS cannot sign with SHA-1, so always SHA-256. */
 export const KMS_SIGNING_ALGORITHMS = { RSA: "RSASSA_PKCS1_V1_5_SHA_256", ECDSA: "ECDSA_SHA_256" } as const;
 
