@@ -161,4 +161,44 @@ describe("cf-sign with a KMS key (compiled CLI, real AWS SDK client, loopback KM
       /^error: no AWS region for KMS: set AWS_REGION/,
     );
   });
+  it("--generation with a KMS generation signs through KMS (kmsKeyArns, or kmsKeyArn for the active one): the canary of a KMS key", async () => {
+    const base = JSON.parse(fs.readFileSync(outputsFile, "utf8")) as Record<string, unknown>;
+    const withArns = path.join(dir, "outputs-arns.json");
+    fs.writeFileSync(withArns, JSON.stringify({ ...base, kmsKeyArns: { "2026-01": rsa.arn, "2026-07": ec.arn } }));
+    const before = kms.requests.Sign ?? 0;
+    const r = await runCli(["url", "/private/canary.txt", "--outputs-file", withArns, "--generation", "2026-01"], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    const url = r.stdout.trim();
+    assert.match(url, /&Key-Pair-Id=K2RSAKMS&Hash-Algorithm=SHA256$/);
+    assert.ok(verifyRequest({ url, trustedKeys: { K2RSAKMS: rsa.publicKeyPem } }).ok);
+    assert.equal(kms.requests.Sign, before + 1);
+    const batch = await runCli(["url", "--stdin", "--outputs-file", withArns, "--generation", "2026-01"], { env, stdin: `${BASE}/a\n/private/b\n` });
+    assert.equal(batch.code, 0, batch.stderr);
+    for (const line of batch.stdout.trimEnd().split("\n")) assert.ok(verifyRequest({ url: line, trustedKeys: { K2RSAKMS: rsa.publicKeyPem } }).ok, line);
+    const cookies = await runCli(["cookies", "/private/*", "--outputs-file", withArns, "--generation", "2026-01", "--format", "json"], { env });
+    assert.equal(cookies.code, 0, cookies.stderr);
+    assert.equal((JSON.parse(cookies.stdout) as Record<string, string>)["CloudFront-Key-Pair-Id"], "K2RSAKMS");
+    // Outputs without kmsKeyArns: the active generation is still the KMS key of kmsKeyArn.
+    const active = await runCli(["url", `${BASE}/a`, "--outputs-file", outputsFile, "--generation", "2026-07"], { env });
+    assert.equal(active.code, 0, active.stderr);
+    assert.ok(verifyRequest({ url: active.stdout.trim(), trustedKeys: { K2ECKMS: ec.publicKeyPem } }).ok);
+    // A generation with neither a private key nor a KMS key ARN in the outputs: one line naming both fixes.
+    assertOneErrorLine(
+      await runCli(["url", `${BASE}/a`, "--outputs-file", outputsFile, "--generation", "2026-01"], { env }),
+      /--generation 2026-01: .*no privateKeyPems output .* no kmsKeyArns entry for it; .*--kms-key-id ARN --key-pair-id K2RSAKMS\)$/m,
+    );
+    const tlsPemsOnly = path.join(dir, "outputs-tls-pems.json");
+    fs.writeFileSync(tlsPemsOnly, JSON.stringify({ ...base, privateKeyPems: {} }));
+    assertOneErrorLine(
+      await runCli(["url", `${BASE}/a`, "--outputs-file", tlsPemsOnly, "--generation", "2026-01"], { env }),
+      /--generation 2026-01: privateKeyPems in .* has no key for it, and no kmsKeyArns output names it as a KMS key; run pulumi up .*--kms-key-id ARN --key-pair-id K2RSAKMS\)$/m,
+    );
+    const sha1Before = { ...kms.requests };
+    assertOneErrorLine(
+      await runCli(["url", `${BASE}/a`, "--outputs-file", withArns, "--generation", "2026-01", "--hash", "SHA1"], { env }),
+      /^error: --hash SHA1: --generation 2026-01 is a KMS key, and KMS cannot sign with SHA-1/,
+    );
+    assert.deepEqual(kms.requests, sha1Before);
+  });
 });

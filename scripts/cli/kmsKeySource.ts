@@ -5,7 +5,7 @@ import type { CloudFrontSigner } from "../lib/signer";
 import { readOutputsFile, StackOutputs } from "../lib/stackOutputs";
 import type { CliIo } from "./io";
 import { loadOutputsFor } from "./keySource";
-import { resolveSigningKey, SigningKeyOptions } from "./secretKeySource";
+import { outputsForGeneration, resolveSigningKey, SigningKeyOptions } from "./secretKeySource";
 import * as path from "node:path";
 
 /** The KMS key source's option (for util.parseArgs), next to KEY_SOURCE_ARGS. */
@@ -39,9 +39,28 @@ async function kmsSigner(keyId: string, keyPairId: string, label: string): Promi
 }
 
 /**
- * The signer for `url`, `cookies` and `probe`: `--kms-key-id` first; then a private key from the flags,
- * --secret-id, the environment or --generation (resolveSigningKey); then the stack outputs, which name a KMS key
- * when their signingKeySource is "kms", else the secret (privateKeySecretArn) or the private key (privateKeyPem).
+ * A generation held in KMS: its kmsKeyArns entry, or (outputs without kmsKeyArns) the active key when it is the
+ * KMS key. undefined for a tls generation or an unknown one (resolveSigningKey reports those).
+ */
+export function kmsGeneration(outputs: StackOutputs, generation: string): { keyArn: string; keyPairId: string; from: string } | undefined {
+  const ids = outputs.keyPairIds;
+  if (typeof ids !== "object" || ids === null || !Object.prototype.hasOwnProperty.call(ids, generation)) return undefined;
+  const keyPairId = ids[generation];
+  const arns = outputs.kmsKeyArns;
+  if (typeof arns === "object" && arns !== null && Object.prototype.hasOwnProperty.call(arns, generation) && arns[generation] !== "") {
+    return { keyArn: arns[generation], keyPairId, from: `kmsKeyArns["${generation}"]` };
+  }
+  if (outputs.signingKeySource === "kms" && typeof outputs.kmsKeyArn === "string" && outputs.kmsKeyArn !== "" && outputs.keyPairId === keyPairId) {
+    return { keyArn: outputs.kmsKeyArn, keyPairId, from: "kmsKeyArn" };
+  }
+  return undefined;
+}
+
+/**
+ * The signer for `url`, `cookies` and `probe`: `--kms-key-id` first; then the key flags, --secret-id or
+ * --generation (a tls generation's privateKeyPems entry, a KMS generation through KMS); then the environment;
+ * then the stack outputs, which name a KMS key when their signingKeySource is "kms", else the secret
+ * (privateKeySecretArn) or the private key (privateKeyPem).
  */
 export async function resolveAnySigner(opts: AnyKeySourceOptions, io: CliIo): Promise<{ signer: AnySigner; outputs?: StackOutputs }> {
   if (opts.kmsKeyId !== undefined) {
@@ -57,6 +76,13 @@ export async function resolveAnySigner(opts: AnyKeySourceOptions, io: CliIo): Pr
     refuseSha1(opts.hash, `--kms-key-id ${opts.kmsKeyId}`);
     const outputs = opts.outputsFile !== undefined ? readOutputsFile(path.resolve(io.cwd, opts.outputsFile)) : undefined;
     return { signer: await kmsSigner(opts.kmsKeyId, opts.keyPairId, `--kms-key-id ${opts.kmsKeyId}`), outputs };
+  }
+  if (opts.generation !== undefined) {
+    const loaded = outputsForGeneration({ ...opts, generation: opts.generation }, io);
+    const kms = kmsGeneration(loaded.outputs, opts.generation);
+    if (kms === undefined) return resolveSigningKey(opts, io, loaded);
+    refuseSha1(opts.hash, `--generation ${opts.generation}`);
+    return { signer: await kmsSigner(kms.keyArn, kms.keyPairId, `--generation ${opts.generation}: ${loaded.source}: ${kms.from}`), outputs: loaded.outputs };
   }
   const env = io.env;
   const localKey =
