@@ -201,4 +201,35 @@ describe("cf-sign with a KMS key (compiled CLI, real AWS SDK client, loopback KM
     );
     assert.deepEqual(kms.requests, sha1Before);
   });
+  it("url, cookies and probe --help describe the one key-source order, once, KMS included", async () => {
+    const order = [
+      "--kms-key-id ARN|alias/NAME --key-pair-id ID",
+      "--key-pair-id ID --private-key-file FILE",
+      "--secret-id ARN|NAME",
+      "--generation ID",
+      "env CLOUDFRONT_KEY_PAIR_ID",
+      "--outputs-file F",
+      "--stack S",
+      'signingKeySource "kms" -> kmsKeyArn',
+      "privateKeySecretArn -> that secret",
+      "privateKeyPem (needs --show-secrets)",
+    ];
+    const sections: string[] = [];
+    for (const command of ["url", "cookies", "probe"]) {
+      const help = await runCli([command, "--help"]);
+      assert.equal(help.code, 0);
+      const section = help.stdout.slice(help.stdout.indexOf("Key source, in this order"));
+      assert.equal(help.stdout.split("Key source, in this order").length, 2, `${command}: one key-source section`);
+      assert.match(section, /kmsKeyArns entry, through KMS/, command);
+      let at = -1;
+      for (const item of order) {
+        const next = section.indexOf(item, at + 1);
+        assert.ok(next > at, `${command} --help: "${item}" after the previous item`);
+        at = next;
+      }
+      assert.doesNotMatch(help.stdout, /first found wins/, command);
+      sections.push(section);
+    }
+    assert.equal(new Set(sections).size, 1, "the same text in url, cookies and probe");
+  });
 });

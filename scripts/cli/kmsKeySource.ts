@@ -11,13 +11,6 @@ import * as path from "node:path";
 /** The KMS key source's option (for util.parseArgs), next to KEY_SOURCE_ARGS. */
 export const KMS_SOURCE_ARGS = { "kms-key-id": { type: "string" } } as const;
 
-export const KMS_SOURCE_HELP = `Signing with an AWS KMS key (the private key never leaves KMS; always SHA-256):
-  --kms-key-id ARN|alias/NAME --key-pair-id ID
-  or stack outputs with signingKeySource "kms" (kmsKeyArn, keyPairId): --outputs-file F or pulumi
-  Region, credentials and endpoint come from the AWS SDK's usual sources (AWS_REGION, AWS_PROFILE,
-  AWS_ENDPOINT_URL_KMS, ...). The caller needs kms:Sign and kms:GetPublicKey on the key.
-  CF_SIGN_KMS_CONCURRENCY=N: Sign calls in flight for --stdin (default 8, at most 64).`;
-
 export interface AnyKeySourceOptions extends SigningKeyOptions {
   kmsKeyId?: string;
   /** The --hash asked for: SHA1 is refused for a KMS key before KMS is contacted. */
