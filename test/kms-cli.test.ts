@@ -92,12 +92,21 @@ describe("cf-sign with a KMS key (compiled CLI, real AWS SDK client, loopback KM
     assert.equal(ok.code, 0, ok.stderr);
   });
 
-  it("--kms-key-id needs --key-pair-id and excludes --private-key-file", async () => {
+  it("--kms-key-id needs --key-pair-id and excludes --private-key-file; --passphrase-env only with a key file", async () => {
     assertOneErrorLine(await runCli(["url", `${BASE}/a`, "--kms-key-id", rsa.arn], { env }), /--kms-key-id needs --key-pair-id/);
     assertOneErrorLine(
       await runCli(["url", `${BASE}/a`, "--kms-key-id", rsa.arn, "--key-pair-id", "K2", "--private-key-file", "k.pem"], { env }),
       /--kms-key-id and --private-key-file/,
     );
+    // A passphrase only opens a key file: with any other key source it would be silently ignored.
+    const before = { ...kms.requests };
+    for (const source of [["--kms-key-id", rsa.arn, "--key-pair-id", "K2RSAKMS"], ["--secret-id", "app-key"], ["--generation", "2026-07", "--outputs-file", outputsFile]]) {
+      assertOneErrorLine(
+        await runCli(["url", `${BASE}/a`, ...source, "--passphrase-env", "CF_KEY_PASSPHRASE"], { env: { ...env, CF_KEY_PASSPHRASE: "x" } }),
+        /^error: --passphrase-env is for an encrypted --private-key-file; .*drop --passphrase-env$/m,
+      );
+    }
+    assert.deepEqual(kms.requests, before, "refused before any AWS call");
   });
 
   it("--stdin: every line signed in input order with bounded concurrency; --json too", async () => {

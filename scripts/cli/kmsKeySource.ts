@@ -63,6 +63,9 @@ export async function resolveAnySigner(opts: AnyKeySourceOptions, io: CliIo): Pr
     if (opts.privateKeyFile !== undefined) {
       throw new InputError("--kms-key-id and --private-key-file are two different keys; give one of them");
     }
+    if (opts.passphraseEnv !== undefined) {
+      throw new InputError("--passphrase-env is for an encrypted --private-key-file; a KMS key has no passphrase: drop --passphrase-env");
+    }
     if (opts.keyPairId === undefined) {
       throw new InputError("--kms-key-id needs --key-pair-id ID (the CloudFront public key id holding this KMS key's public key)");
     }

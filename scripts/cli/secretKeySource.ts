@@ -75,6 +75,9 @@ export function outputsForGeneration(opts: SigningKeyOptions & { generation: str
   if (opts.keyPairId !== undefined || opts.privateKeyFile !== undefined || opts.secretId !== undefined) {
     throw new InputError("--generation picks a key from the stack outputs; give it without --key-pair-id, --private-key-file or --secret-id");
   }
+  if (opts.passphraseEnv !== undefined) {
+    throw new InputError("--passphrase-env is for an encrypted --private-key-file; the stack's generation keys have no passphrase: drop --passphrase-env");
+  }
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(opts.generation)) {
     throw new InputError(`--generation: "${opts.generation.slice(0, 64)}" is not a generation id (letters, digits, - and _), e.g. 2026-11`);
   }
@@ -104,6 +107,9 @@ export async function resolveSigningKey(
   }
   if (opts.secretId !== undefined) {
     if (explicitKey) throw new InputError("--secret-id is a key source of its own; give it without --key-pair-id and --private-key-file");
+    if (opts.passphraseEnv !== undefined) {
+      throw new InputError("--passphrase-env is for an encrypted --private-key-file; the key in the secret has no passphrase: drop --passphrase-env");
+    }
     const outputs = opts.outputsFile !== undefined ? readOutputsFile(path.resolve(io.cwd, opts.outputsFile)) : undefined;
     return { signer: await signerFromSecretRef({ secretId: opts.secretId, label: "--secret-id" }, io), outputs };
   }
