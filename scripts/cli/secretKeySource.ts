@@ -29,8 +29,6 @@ interface SecretRef {
 
 /** Reads the secret once (one-shot CLI: no background refresh); one-line InputError on failure. */
 async function signerFromSecretRef(ref: SecretRef, io: CliIo): Promise<CloudFrontSigner> {
-  // The SDK reads process.env; the AWS SDK's Node-version notice is not the CLI's business (one line on error only).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const { signerFromSecret } = require("../lib/secretSigner") as typeof import("../lib/secretSigner");
   try {
     return (await signerFromSecret(ref.secretId, { refreshAfterMs: Number.MAX_SAFE_INTEGER })).signer;
