@@ -98,6 +98,7 @@ describe("cf-sign with a KMS key (compiled CLI, real AWS SDK client, loopback KM
       await runCli(["url", `${BASE}/a`, "--kms-key-id", rsa.arn, "--key-pair-id", "K2", "--private-key-file", "k.pem"], { env }),
       /--kms-key-id and --private-key-file/,
     );
+    assertOneErrorLine(await runCli(["url", `${BASE}/a`, "--key-pair-id", "K2RSAKMS"], { env }), /--key-pair-id needs --private-key-file FILE .*or --kms-key-id ARN for a key in AWS KMS$/m);
     // A passphrase only opens a key file: with any other key source it would be silently ignored.
     const before = { ...kms.requests };
     for (const source of [["--kms-key-id", rsa.arn, "--key-pair-id", "K2RSAKMS"], ["--secret-id", "app-key"], ["--generation", "2026-07", "--outputs-file", outputsFile]]) {

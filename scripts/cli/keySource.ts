@@ -120,7 +120,7 @@ export function resolveSigner<T = never>(
   // 1. Flags.
   if (opts.keyPairId !== undefined || opts.privateKeyFile !== undefined) {
     if (opts.privateKeyFile === undefined) {
-      throw new InputError("--key-pair-id needs --private-key-file FILE (the matching private key)");
+      throw new InputError("--key-pair-id needs --private-key-file FILE (the matching private key), or --kms-key-id ARN for a key in AWS KMS");
     }
     if (opts.keyPairId === undefined) {
       throw new InputError("--private-key-file needs --key-pair-id ID (the CloudFront public key id, e.g. K2JCJMDEHXQW5F)");
