@@ -107,6 +107,7 @@ describe("cf-sign with a KMS key (compiled CLI, real AWS SDK client, loopback KM
         /^error: --passphrase-env is for an encrypted --private-key-file; .*drop --passphrase-env$/m,
       );
     }
+    assertOneErrorLine(await runCli(["url", `${BASE}/a`, "--kms-key-id", rsa.arn, "--key-pair-id", "not a key pair id"], { env }), /^error: --key-pair-id: /);
     assert.deepEqual(kms.requests, before, "refused before any AWS call");
   });
 

@@ -1,5 +1,6 @@
 import type { HashAlgorithm } from "../lib/constants";
 import { InputError } from "../lib/errors";
+import { checkKeyPairId } from "../lib/keyPairId";
 import type { AsyncCloudFrontSigner } from "../lib/asyncSigner";
 import type { CloudFrontSigner } from "../lib/signer";
 import { readOutputsFile, StackOutputs } from "../lib/stackOutputs";
@@ -69,6 +70,7 @@ export async function resolveAnySigner(opts: AnyKeySourceOptions, io: CliIo): Pr
     if (opts.keyPairId === undefined) {
       throw new InputError("--kms-key-id needs --key-pair-id ID (the CloudFront public key id holding this KMS key's public key)");
     }
+    checkKeyPairId(opts.keyPairId, "--key-pair-id");
     refuseSha1(opts.hash, `--kms-key-id ${opts.kmsKeyId}`);
     const outputs = opts.outputsFile !== undefined ? readOutputsFile(path.resolve(io.cwd, opts.outputsFile)) : undefined;
     return { signer: await kmsSigner(opts.kmsKeyId, opts.keyPairId, `--kms-key-id ${opts.kmsKeyId}`), outputs };

@@ -1,6 +1,7 @@
 import * as crypto from "node:crypto";
 import { GetPublicKeyCommand, KMSClient, SignCommand } from "@aws-sdk/client-kms";
 import { InputError } from "./errors";
+import { checkKeyPairId } from "./keyPairId";
 import type { KeyAlgorithm } from "./keys";
 import { AsyncCloudFrontSigner, RemoteSigningError } from "./asyncSigner";
 import { withoutNodeVersionWarning } from "./sdkWarning";
@@ -98,6 +99,8 @@ export async function createKmsSigner(options: KmsSignerOptions): Promise<AsyncC
   if (typeof keyId !== "string" || keyId.trim() === "" || keyId.length > 2048) {
     throw new InputError("kmsKeyId: give a KMS key id, key ARN, alias (alias/name) or alias ARN");
   }
+  // A malformed key pair id is refused before KMS is contacted (and billed).
+  checkKeyPairId(options.keyPairId, "keyPairId");
   const label = options.label ?? `KMS key ${keyId}`;
   const client = options.client ?? createKmsClient();
   let response;
