@@ -59,6 +59,8 @@ export const privateKeyPems = outputs.privateKeyPems;
 // "kms": the active key is an AWS KMS key (kmsKeyArn; SHA-256 only) and there is no privateKeyPem.
 export const signingKeySource = outputs.signingKeySource;
 export const kmsKeyArn = outputs.kmsKeyArn;
+/** Every KMS generation's key ARN (generation id -> ARN): `cf-sign url --generation ID` signs a canary through KMS. */
+export const kmsKeyArns = outputs.kmsKeyArns;
 /** IAM policy JSON granting kms:Sign and kms:GetPublicKey on exactly the active KMS key, for the applications that sign. */
 export const kmsSigningPolicy = outputs.kmsSigningPolicy;
 export const signingHashAlgorithm = outputs.signingHashAlgorithm;

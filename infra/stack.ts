@@ -36,6 +36,8 @@ export interface ContentStackOutputs {
     signingKeySource: KeySource;
     /** ARN of the active KMS key (only when signingKeySource is "kms") */
     kmsKeyArn: pulumi.Output<string> | undefined;
+    /** generation id -> KMS key ARN of every KMS generation (only when there is one): `cf-sign --generation ID` signs through KMS */
+    kmsKeyArns: pulumi.Output<Record<string, string>> | undefined;
     /** IAM policy JSON granting kms:Sign and kms:GetPublicKey on exactly that key (only for a KMS active key) */
     kmsSigningPolicy: pulumi.Output<string> | undefined;
     /** "SHA256" for a KMS active key (KMS cannot sign with SHA-1); undefined for tls (the signer's default per key type) */
@@ -202,6 +204,7 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         privateKeyPems: settings.exportPrivateKey && settings.keys.some((spec) => spec.source !== "kms") ? pulumi.secret(signing.privateKeyPems) : undefined,
         signingKeySource: activeSource,
         kmsKeyArn: signing.kmsKeyArn,
+        kmsKeyArns: settings.keys.some((spec) => spec.source === "kms") ? signing.kmsKeyArns : undefined,
         kmsSigningPolicy: signing.kmsSigningPolicy,
         signingHashAlgorithm: activeSource === KeySource.Kms ? "SHA256" : undefined,
         privateKeySecretArn: settings.storePrivateKey ? signing.privateKeySecretArn : undefined,

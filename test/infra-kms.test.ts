@@ -43,6 +43,8 @@ describe("infra program with KMS keys (mocks)", function () {
         assert.equal(outputs.signingHashAlgorithm, "SHA256");
         assert.equal(module.privateKeyPem, undefined);
         assert.ok(!("privateKeyPem" in outputs));
+        assert.deepEqual(Object.keys(outputs.privateKeyPems as object), ["2026-01"], "privateKeyPems: the tls generation only");
+        assert.deepEqual(outputs.kmsKeyArns, { "2026-12": kmsKey.outputs.arn });
         const policy = JSON.parse(outputs.kmsSigningPolicy as string) as { Statement: { Action: string; Resource: string }[] };
         assert.deepEqual(policy.Statement.map((s) => s.Resource), [kmsKey.outputs.arn, kmsKey.outputs.arn]);
         assert.deepEqual(Object.keys(outputs.publicKeyPems as object), ["2026-01", "2026-12"]);
@@ -56,6 +58,40 @@ describe("infra program with KMS keys (mocks)", function () {
         assert.match(outputs.privateKeyPem as string, /^-----BEGIN RSA PRIVATE KEY-----/);
         assert.equal(await pulumi.isSecret(module.privateKeyPem as pulumi.Output<string>), true);
         for (const name of ["kmsKeyArn", "kmsSigningPolicy", "signingHashAlgorithm"]) assert.ok(!(name in outputs), name);
+        assert.deepEqual(Object.keys(outputs.kmsKeyArns as object), ["2026-12"], "kmsKeyArns names the KMS generation (the canary signs with it)");
+    });
+
+    it("exportPrivateKey false with a KMS active key: neither privateKeyPem nor privateKeyPems; a tls-only stack has no kmsKeyArns", async () => {
+        const { outputs } = await runProgram({ keys: ["2026-01", "2026-12:RSA:kms"], activeKey: "2026-12", exportPrivateKey: "false" });
+        assert.equal(outputs.signingKeySource, "kms");
+        for (const name of ["privateKeyPem", "privateKeyPems", "privateKeySecretArn"]) assert.ok(!(name in outputs), name);
+        const tlsOnly = await runProgram({ keys: ["2026-01"] });
+        assert.ok(!("kmsKeyArns" in tlsOnly.outputs));
+    });
+
+    it("rotation tls -> KMS, step 1: cf-sign --generation signs the canary with the new KMS key from the outputs alone", async () => {
+        const { outputs } = await runProgram({ keys: ["2026-01", "2026-12:ECDSA:kms"], activeKey: "2026-01" });
+        const arn = (outputs.kmsKeyArns as Record<string, string>)["2026-12"];
+        const kms = await KmsStandIn.start({ region: MOCK_REGION, account: MOCK_ACCOUNT_ID });
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "infra-kms-canary-"));
+        try {
+            kms.addKey({ keySpec: "ECC_NIST_P256", keyId: arn.split("/").pop(), privateKey: kmsPrivateKeyFor(arn) });
+            const file = path.join(dir, "outputs.json");
+            fs.writeFileSync(file, JSON.stringify(outputs));
+            const r = await runCli(["url", "/private/canary.txt", "--outputs-file", file, "--generation", "2026-12"], { env: standInEnv(kms) });
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(r.stderr, "");
+            const keyPairId = (outputs.keyPairIds as Record<string, string>)["2026-12"];
+            assert.notEqual(keyPairId, outputs.keyPairId, "not the active key");
+            const url = r.stdout.trim();
+            assert.match(url, new RegExp(`&Key-Pair-Id=${keyPairId}&Hash-Algorithm=SHA256$`));
+            const result = verifyRequest({ url, trustedKeys: { [keyPairId]: (outputs.publicKeyPems as Record<string, string>)["2026-12"] } });
+            assert.ok(result.ok, result.ok ? "" : result.detail);
+            assert.equal(kms.requests.Sign, 1);
+        } finally {
+            await kms.close();
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("config: key specs with :kms, and one-line errors for the mistakes", () => {

@@ -92,12 +92,23 @@ describe("cf-sign with a KMS key (compiled CLI, real AWS SDK client, loopback KM
     assert.equal(ok.code, 0, ok.stderr);
   });
 
-  it("--kms-key-id needs --key-pair-id and excludes --private-key-file", async () => {
+  it("--kms-key-id needs --key-pair-id and excludes --private-key-file; --passphrase-env only with a key file", async () => {
     assertOneErrorLine(await runCli(["url", `${BASE}/a`, "--kms-key-id", rsa.arn], { env }), /--kms-key-id needs --key-pair-id/);
     assertOneErrorLine(
       await runCli(["url", `${BASE}/a`, "--kms-key-id", rsa.arn, "--key-pair-id", "K2", "--private-key-file", "k.pem"], { env }),
       /--kms-key-id and --private-key-file/,
     );
+    assertOneErrorLine(await runCli(["url", `${BASE}/a`, "--key-pair-id", "K2RSAKMS"], { env }), /--key-pair-id needs --private-key-file FILE .*or --kms-key-id ARN for a key in AWS KMS$/m);
+    // A passphrase only opens a key file: with any other key source it would be silently ignored.
+    const before = { ...kms.requests };
+    for (const source of [["--kms-key-id", rsa.arn, "--key-pair-id", "K2RSAKMS"], ["--secret-id", "app-key"], ["--generation", "2026-07", "--outputs-file", outputsFile]]) {
+      assertOneErrorLine(
+        await runCli(["url", `${BASE}/a`, ...source, "--passphrase-env", "CF_KEY_PASSPHRASE"], { env: { ...env, CF_KEY_PASSPHRASE: "x" } }),
+        /^error: --passphrase-env is for an encrypted --private-key-file; .*drop --passphrase-env$/m,
+      );
+    }
+    assertOneErrorLine(await runCli(["url", `${BASE}/a`, "--kms-key-id", rsa.arn, "--key-pair-id", "not a key pair id"], { env }), /^error: --key-pair-id: /);
+    assert.deepEqual(kms.requests, before, "refused before any AWS call");
   });
 
   it("--stdin: every line signed in input order with bounded concurrency; --json too", async () => {
@@ -160,5 +171,76 @@ describe("cf-sign with a KMS key (compiled CLI, real AWS SDK client, loopback KM
       await runCli(["url", `${BASE}/a`, "--kms-key-id", "alias/cf-rsa", "--key-pair-id", "K2"], { env: noRegion }),
       /^error: no AWS region for KMS: set AWS_REGION/,
     );
+  });
+  it("--generation with a KMS generation signs through KMS (kmsKeyArns, or kmsKeyArn for the active one): the canary of a KMS key", async () => {
+    const base = JSON.parse(fs.readFileSync(outputsFile, "utf8")) as Record<string, unknown>;
+    const withArns = path.join(dir, "outputs-arns.json");
+    fs.writeFileSync(withArns, JSON.stringify({ ...base, kmsKeyArns: { "2026-01": rsa.arn, "2026-07": ec.arn } }));
+    const before = kms.requests.Sign ?? 0;
+    const r = await runCli(["url", "/private/canary.txt", "--outputs-file", withArns, "--generation", "2026-01"], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    const url = r.stdout.trim();
+    assert.match(url, /&Key-Pair-Id=K2RSAKMS&Hash-Algorithm=SHA256$/);
+    assert.ok(verifyRequest({ url, trustedKeys: { K2RSAKMS: rsa.publicKeyPem } }).ok);
+    assert.equal(kms.requests.Sign, before + 1);
+    const batch = await runCli(["url", "--stdin", "--outputs-file", withArns, "--generation", "2026-01"], { env, stdin: `${BASE}/a\n/private/b\n` });
+    assert.equal(batch.code, 0, batch.stderr);
+    for (const line of batch.stdout.trimEnd().split("\n")) assert.ok(verifyRequest({ url: line, trustedKeys: { K2RSAKMS: rsa.publicKeyPem } }).ok, line);
+    const cookies = await runCli(["cookies", "/private/*", "--outputs-file", withArns, "--generation", "2026-01", "--format", "json"], { env });
+    assert.equal(cookies.code, 0, cookies.stderr);
+    assert.equal((JSON.parse(cookies.stdout) as Record<string, string>)["CloudFront-Key-Pair-Id"], "K2RSAKMS");
+    // Outputs without kmsKeyArns: the active generation is still the KMS key of kmsKeyArn.
+    const active = await runCli(["url", `${BASE}/a`, "--outputs-file", outputsFile, "--generation", "2026-07"], { env });
+    assert.equal(active.code, 0, active.stderr);
+    assert.ok(verifyRequest({ url: active.stdout.trim(), trustedKeys: { K2ECKMS: ec.publicKeyPem } }).ok);
+    // A generation with neither a private key nor a KMS key ARN in the outputs: one line naming both fixes.
+    assertOneErrorLine(
+      await runCli(["url", `${BASE}/a`, "--outputs-file", outputsFile, "--generation", "2026-01"], { env }),
+      /--generation 2026-01: .*no privateKeyPems output .* no kmsKeyArns entry for it; .*--kms-key-id ARN --key-pair-id K2RSAKMS\)$/m,
+    );
+    const tlsPemsOnly = path.join(dir, "outputs-tls-pems.json");
+    fs.writeFileSync(tlsPemsOnly, JSON.stringify({ ...base, privateKeyPems: {} }));
+    assertOneErrorLine(
+      await runCli(["url", `${BASE}/a`, "--outputs-file", tlsPemsOnly, "--generation", "2026-01"], { env }),
+      /--generation 2026-01: privateKeyPems in .* has no key for it, and no kmsKeyArns output names it as a KMS key; run pulumi up .*--kms-key-id ARN --key-pair-id K2RSAKMS\)$/m,
+    );
+    const sha1Before = { ...kms.requests };
+    assertOneErrorLine(
+      await runCli(["url", `${BASE}/a`, "--outputs-file", withArns, "--generation", "2026-01", "--hash", "SHA1"], { env }),
+      /^error: --hash SHA1: --generation 2026-01 is a KMS key, and KMS cannot sign with SHA-1/,
+    );
+    assert.deepEqual(kms.requests, sha1Before);
+  });
+  it("url, cookies and probe --help describe the one key-source order, once, KMS included", async () => {
+    const order = [
+      "--kms-key-id ARN|alias/NAME --key-pair-id ID",
+      "--key-pair-id ID --private-key-file FILE",
+      "--secret-id ARN|NAME",
+      "--generation ID",
+      "env CLOUDFRONT_KEY_PAIR_ID",
+      "--outputs-file F",
+      "--stack S",
+      'signingKeySource "kms" -> kmsKeyArn',
+      "privateKeySecretArn -> that secret",
+      "privateKeyPem (needs --show-secrets)",
+    ];
+    const sections: string[] = [];
+    for (const command of ["url", "cookies", "probe"]) {
+      const help = await runCli([command, "--help"]);
+      assert.equal(help.code, 0);
+      const section = help.stdout.slice(help.stdout.indexOf("Key source, in this order"));
+      assert.equal(help.stdout.split("Key source, in this order").length, 2, `${command}: one key-source section`);
+      assert.match(section, /kmsKeyArns entry, through KMS/, command);
+      let at = -1;
+      for (const item of order) {
+        const next = section.indexOf(item, at + 1);
+        assert.ok(next > at, `${command} --help: "${item}" after the previous item`);
+        at = next;
+      }
+      assert.doesNotMatch(help.stdout, /first found wins/, command);
+      sections.push(section);
+    }
+    assert.equal(new Set(sections).size, 1, "the same text in url, cookies and probe");
   });
 });

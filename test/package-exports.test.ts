@@ -2,12 +2,15 @@
 // and the examples in docs/library.md compiled and run against the package (not against scripts/lib paths).
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { storedSigningKeyJson } from "../components/policy";
 import { verifyRequest } from "../scripts/lib/verifier";
+import { KmsStandIn } from "../scripts/standin/kms";
+import { standInEnv } from "./helpers/kms";
 import { SecretsManagerStandIn } from "./helpers/secretsManagerStandIn";
 import { testKeys } from "./helpers/verifyKeys";
 
@@ -41,7 +44,7 @@ describe("package API (exports, npm pack, docs/library.md examples)", function (
   });
 
   it("every export target (JS and .d.ts) exists after the build and is in what npm pack ships", async () => {
-    assert.ok(pkg.exports["./signer"] && pkg.exports["./secrets-manager"], "the signer and secrets-manager entry points");
+    assert.ok(pkg.exports["./signer"] && pkg.exports["./secrets-manager"] && pkg.exports["./kms"], "the signer, secrets-manager and kms entry points");
     for (const target of targets) assert.ok(fs.existsSync(path.join(ROOT, target)), `${target} exists`);
     const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
     const files = new Set((JSON.parse(stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path));
@@ -52,7 +55,7 @@ describe("package API (exports, npm pack, docs/library.md examples)", function (
   it("the docs/library.md examples type-check against the package (node16 resolution: exports + types)", async () => {
     const docs = fs.readFileSync(path.join(ROOT, "docs", "library.md"), "utf8");
     const blocks = [...docs.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
-    assert.ok(blocks.length >= 3, "the node:http, Lambda and key-file examples");
+    assert.ok(blocks.length >= 4, "the node:http, Lambda, key-file and KMS/remote signer examples");
     blocks.forEach((code, i) => fs.writeFileSync(path.join(consumer, `example${i + 1}.ts`), code));
     fs.writeFileSync(
       path.join(consumer, "deep.ts"),
@@ -87,6 +90,9 @@ describe("package API (exports, npm pack, docs/library.md examples)", function (
       assert.equal(typeof require("${NAME}/signer").CloudFrontSigner, "function");
       assert.equal(typeof require("${NAME}/secrets-manager").signerFromSecret, "function");
       assert.equal(typeof require("${NAME}/errors").InputError, "function");
+      assert.equal(typeof require("${NAME}/signer").AsyncCloudFrontSigner, "function");
+      assert.equal(typeof require("${NAME}/kms").createKmsSigner, "function");
+      assert.equal(require("${NAME}/kms").AsyncCloudFrontSigner, require("${NAME}/signer").AsyncCloudFrontSigner);
       assert.throws(() => require.resolve("${NAME}/scripts/lib/signer"), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
       console.log("ok");`;
     const { stdout } = await run(process.execPath, ["-e", probe], { cwd: consumer });
@@ -107,9 +113,9 @@ describe("package API (exports, npm pack, docs/library.md examples)", function (
         })().catch((e) => { console.error(e.message); process.exit(1); });`;
       const { stdout, stderr } = await run(process.execPath, ["-e", script], {
         cwd: consumer,
-        env: { PATH: process.env.PATH, ...standIn.env, SIGNING_SECRET_ARN: arn, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+        env: { PATH: process.env.PATH, ...standIn.env, SIGNING_SECRET_ARN: arn },
       });
-      assert.equal(stderr, "");
+      assert.equal(stderr, "", "no AWS SDK Node-version notice from the default Secrets Manager client");
       const { login, link } = JSON.parse(stdout) as { login: { statusCode: number; cookies: string[] }; link: { body: string } };
       assert.equal(login.statusCode, 303);
       const cookies = Object.fromEntries(login.cookies.map((c) => c.split(";")[0].split("=") as [string, string]));
@@ -121,6 +127,45 @@ describe("package API (exports, npm pack, docs/library.md examples)", function (
       assert.equal(standIn.calls.length, 1, "one read for both invocations (warm container)");
     } finally {
       await standIn.stop();
+    }
+  });
+  it("the KMS and remote-signer example, compiled, signs through a KMS stand-in and through any async signing function", async () => {
+    const kms = await KmsStandIn.start();
+    try {
+      const key = kms.addKey({ keySpec: "ECC_NIST_P256", alias: "alias/app-signing" });
+      const hsm = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+      const hsmPublicPem = hsm.publicKey.export({ type: "spki", format: "pem" }).toString();
+      const script = `
+        const crypto = require("node:crypto");
+        const { loginCookies, hsmSigner } = require("./out/example4.js");
+        const hsmKey = crypto.createPrivateKey(process.env.HSM_KEY);
+        (async () => {
+          const cookies = await loginCookies();
+          const remote = hsmSigner(async (message) => crypto.sign("sha256", message, hsmKey), process.env.HSM_PUBLIC_KEY);
+          const { url } = await remote.signUrl("https://cdn.example.com/private/a.pdf", { expires: "5m" });
+          console.log(JSON.stringify({ cookies, url }));
+        })().catch((e) => { console.error(e.message); process.exit(1); });`;
+      const { stdout, stderr } = await run(process.execPath, ["-e", script], {
+        cwd: consumer,
+        env: {
+          PATH: process.env.PATH,
+          ...standInEnv(kms),
+          SIGNING_KMS_KEY_ARN: "alias/app-signing",
+          SIGNING_KEY_PAIR_ID: "K2KMSAPP",
+          HSM_KEY: hsm.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+          HSM_PUBLIC_KEY: hsmPublicPem,
+        },
+      });
+      assert.equal(stderr, "", "no AWS SDK notice from the KMS client either");
+      const { cookies: headers, url } = JSON.parse(stdout) as { cookies: string[]; url: string };
+      const cookies = Object.fromEntries(headers.map((c) => c.split(";")[0].split("=") as [string, string]));
+      assert.equal(cookies["CloudFront-Hash-Algorithm"], "SHA256");
+      assert.ok(verifyRequest({ url: "https://cdn.example.com/private/q3.pdf", cookies, trustedKeys: { K2KMSAPP: key.publicKeyPem } }).ok);
+      assert.equal(kms.requests.Sign, 1);
+      const result = verifyRequest({ url, trustedKeys: { K2JCJMDEHXQW5F: hsmPublicPem } });
+      assert.ok(result.ok, result.ok ? "" : result.detail);
+    } finally {
+      await kms.close();
     }
   });
 });

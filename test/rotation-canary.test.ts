@@ -10,18 +10,23 @@ import * as pulumi from "@pulumi/pulumi";
 import { trustedKeysFromOutputs } from "../scripts/edge/config";
 import { RunningEdge, startEdge } from "../scripts/edge/server";
 import { StackOutputs } from "../scripts/lib/stackOutputs";
-import { installMocks, MOCK_PROJECT, resolve, unwrapSecrets } from "./harness/mocks";
+import { KmsStandIn } from "../scripts/standin/kms";
+import { installMocks, kmsPrivateKeyFor, MOCK_ACCOUNT_ID, MOCK_PROJECT, MOCK_REGION, resolve, unwrapSecrets } from "./harness/mocks";
 import { runCli } from "./helpers/cli";
 import { rawRequest } from "./helpers/http";
+import { standInEnv } from "./helpers/kms";
 
 const PROGRAM = require.resolve("../infra/index");
-const OUTPUTS = ["baseUrl", "keyPairId", "keyPairIds", "publicKeyPems", "privateKeyPem", "privateKeyPems", "protectedPaths", "protectDefaultBehavior"] as const;
+const OUTPUTS = [
+  "baseUrl", "keyPairId", "keyPairIds", "publicKeyPems", "privateKeyPem", "privateKeyPems", "protectedPaths", "protectDefaultBehavior",
+  "signingKeySource", "kmsKeyArns",
+] as const;
 
 /** Runs infra/index.ts with two generations, "2026-01" active and "2026-11" just added (rotation step 1). */
-async function rotationStep1Outputs(): Promise<StackOutputs> {
+async function rotationStep1Outputs(newKey = "2026-11:ECDSA"): Promise<StackOutputs> {
   const rec = installMocks();
   pulumi.runtime.setAllConfig({
-    [`${MOCK_PROJECT}:keys`]: JSON.stringify(["2026-01", "2026-11:ECDSA"]),
+    [`${MOCK_PROJECT}:keys`]: JSON.stringify(["2026-01", newKey]),
     [`${MOCK_PROJECT}:activeKey`]: "2026-01",
     [`${MOCK_PROJECT}:protectedPaths`]: JSON.stringify(["/private/*"]),
     [`${MOCK_PROJECT}:aliases`]: JSON.stringify(["cdn.example.test"]),
@@ -33,7 +38,8 @@ async function rotationStep1Outputs(): Promise<StackOutputs> {
   const outputs: Record<string, unknown> = {};
   for (const name of OUTPUTS) {
     const value = program[name];
-    outputs[name] = unwrapSecrets(pulumi.Output.isInstance(value) ? await resolve(value as pulumi.Output<unknown>) : value);
+    const resolved = unwrapSecrets(pulumi.Output.isInstance(value) ? await resolve(value as pulumi.Output<unknown>) : value);
+    if (resolved !== undefined) outputs[name] = resolved; // the engine drops undefined outputs
   }
   await rec.settled();
   return outputs as StackOutputs;
@@ -108,6 +114,69 @@ describe("rotation canary: a URL signed with the not-yet-active generation passe
   it("probe --generation 2026-11 checks the whole matrix with the not-yet-active key", async () => {
     const result = await runCli(["probe", "--outputs-file", outputsFile, "--generation", "2026-11", "--public", "/index.html", "--private", "/private/data.json", "--json"]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
+    const report = JSON.parse(result.stdout) as { ok: boolean; rows: { ok: boolean }[] };
+    assert.equal(report.ok, true);
+    assert.ok(report.rows.length >= 10 && report.rows.every((row) => row.ok));
+  });
+});
+
+describe("rotation canary tls -> KMS: the new generation is a KMS key, signed through KMS (stand-in) for url, cookies and probe", function () {
+  this.timeout(60_000);
+  let dir: string;
+  let outputsFile: string;
+  let outputs: StackOutputs;
+  let edge: RunningEdge;
+  let kms: KmsStandIn;
+
+  before(async () => {
+    outputs = await rotationStep1Outputs("2026-11:ECDSA:kms");
+    const arn = (outputs.kmsKeyArns as Record<string, string>)["2026-11"];
+    kms = await KmsStandIn.start({ region: MOCK_REGION, account: MOCK_ACCOUNT_ID });
+    kms.addKey({ keySpec: "ECC_NIST_P256", keyId: arn.split("/").pop(), privateKey: kmsPrivateKeyFor(arn) });
+    edge = await startEdge({
+      root: path.join(__dirname, "fixtures", "assets"),
+      port: 0,
+      protectedPaths: outputs.protectedPaths,
+      trustedKeys: trustedKeysFromOutputs(outputs, "stack outputs"),
+      log: () => undefined,
+    });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "cf-canary-kms-"));
+    outputsFile = path.join(dir, "outputs.json");
+    fs.writeFileSync(outputsFile, JSON.stringify({ ...outputs, baseUrl: edge.url }), { mode: 0o600 });
+  });
+  after(async () => {
+    await edge?.close();
+    await kms?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("step 1 outputs: tls active, the KMS generation in kmsKeyArns and not in privateKeyPems", () => {
+    assert.equal(outputs.signingKeySource, "tls");
+    assert.deepEqual(Object.keys(outputs.kmsKeyArns as object), ["2026-11"]);
+    assert.deepEqual(Object.keys(outputs.privateKeyPems as object), ["2026-01"]);
+  });
+
+  it("url and cookies --generation 2026-11 get 200 from the edge, SHA-256, one kms:Sign each", async () => {
+    const env = standInEnv(kms);
+    const before = kms.requests.Sign ?? 0;
+    const url = await runCli(["url", "/private/data.json", "--outputs-file", outputsFile, "--generation", "2026-11"], { env });
+    assert.equal(url.code, 0, url.stderr);
+    assert.equal(url.stderr, "");
+    const signed = url.stdout.trim();
+    assert.match(signed, new RegExp(`Key-Pair-Id=${(outputs.keyPairIds as Record<string, string>)["2026-11"]}&Hash-Algorithm=SHA256$`));
+    assert.equal((await rawRequest(edge.port, signed.slice(edge.url.length))).status, 200);
+    const cookies = await runCli(["cookies", "/private/*", "--outputs-file", outputsFile, "--generation", "2026-11", "--format", "cookie"], { env });
+    assert.equal(cookies.code, 0, cookies.stderr);
+    assert.equal((await rawRequest(edge.port, "/private/data.json", { Cookie: cookies.stdout.trim() })).status, 200);
+    assert.equal(kms.requests.Sign, before + 2);
+  });
+
+  it("probe --generation 2026-11 checks the whole matrix through KMS", async () => {
+    const result = await runCli(["probe", "--outputs-file", outputsFile, "--generation", "2026-11", "--public", "/index.html", "--private", "/private/data.json", "--json"], {
+      env: standInEnv(kms),
+    });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.equal(result.stderr, "");
     const report = JSON.parse(result.stdout) as { ok: boolean; rows: { ok: boolean }[] };
     assert.equal(report.ok, true);
     assert.ok(report.rows.length >= 10 && report.rows.every((row) => row.ok));

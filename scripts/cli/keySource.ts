@@ -24,15 +24,27 @@ export const KEY_SOURCE_ARGS = {
   stack: { type: "string" },
 } as const;
 
-export const KEY_SOURCE_HELP = `Key material (first found wins):
+/** The one key-source order of url, cookies and probe (kmsKeySource.ts resolveAnySigner implements it). */
+export const KEY_SOURCE_HELP = `Key source, in this order (the first that applies wins):
+  --kms-key-id ARN|alias/NAME --key-pair-id ID
+                         1. a key in AWS KMS: it never leaves KMS; always SHA-256 (--hash SHA1 is refused)
   --key-pair-id ID --private-key-file FILE [--passphrase-env VAR]
-  --secret-id ARN|NAME   the Secrets Manager secret the stack stores (storePrivateKey); AWS SDK credentials
+                         2. a private key file; or --secret-id, or --generation (only one of these three)
+  --secret-id ARN|NAME   2. the Secrets Manager secret the stack stores (storePrivateKey)
+  --generation ID        2. that key generation from the stack outputs (the rotation canary): its privateKeyPems
+                            entry (needs --show-secrets), or for a KMS generation its kmsKeyArns entry, through KMS
   env CLOUDFRONT_KEY_PAIR_ID with CLOUDFRONT_PRIVATE_KEY (PEM text) or CLOUDFRONT_PRIVATE_KEY_FILE
-  --outputs-file F   JSON from: pulumi stack output --json [--show-secrets] > F
-  --stack S          the outputs of stack S, read with the Pulumi CLI (an error if they cannot be read)
-  pulumi stack output --json --show-secrets (the selected stack), when the Pulumi CLI is installed
-  From stack outputs: the secret named by privateKeySecretArn, else privateKeyPem.
-  --generation ID    sign with that key generation (outputs keyPairIds and privateKeyPems): the rotation canary`;
+                         3. the environment
+  --outputs-file F       4. the stack outputs in F, from: pulumi stack output --json [--show-secrets] > F
+  --stack S              4. the outputs of stack S, read with the Pulumi CLI (an error if they cannot be read)
+                         4. else the selected stack's outputs, when the Pulumi CLI is installed
+  In the stack outputs: signingKeySource "kms" -> kmsKeyArn and keyPairId, through KMS; else
+  privateKeySecretArn -> that secret; else keyPairId and privateKeyPem (needs --show-secrets).
+
+AWS (KMS, Secrets Manager): region, credentials and endpoint come from the AWS SDK's usual sources (AWS_REGION,
+  AWS_PROFILE, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_SECRETS_MANAGER, ...). A KMS key needs kms:Sign and
+  kms:GetPublicKey (output kmsSigningPolicy); a secret needs secretsmanager:GetSecretValue (output
+  privateKeyReadPolicy). CF_SIGN_KMS_CONCURRENCY=N: KMS Sign calls in flight for url --stdin (default 8, max 64).`;
 
 const WAYS =
   "give --key-pair-id with --private-key-file, or set CLOUDFRONT_KEY_PAIR_ID with CLOUDFRONT_PRIVATE_KEY or CLOUDFRONT_PRIVATE_KEY_FILE, " +
@@ -108,7 +120,7 @@ export function resolveSigner<T = never>(
   // 1. Flags.
   if (opts.keyPairId !== undefined || opts.privateKeyFile !== undefined) {
     if (opts.privateKeyFile === undefined) {
-      throw new InputError("--key-pair-id needs --private-key-file FILE (the matching private key)");
+      throw new InputError("--key-pair-id needs --private-key-file FILE (the matching private key), or --kms-key-id ARN for a key in AWS KMS");
     }
     if (opts.keyPairId === undefined) {
       throw new InputError("--private-key-file needs --key-pair-id ID (the CloudFront public key id, e.g. K2JCJMDEHXQW5F)");

@@ -1,22 +1,16 @@
 import type { HashAlgorithm } from "../lib/constants";
 import { InputError } from "../lib/errors";
+import { checkKeyPairId } from "../lib/keyPairId";
 import type { AsyncCloudFrontSigner } from "../lib/asyncSigner";
 import type { CloudFrontSigner } from "../lib/signer";
 import { readOutputsFile, StackOutputs } from "../lib/stackOutputs";
 import type { CliIo } from "./io";
 import { loadOutputsFor } from "./keySource";
-import { resolveSigningKey, SigningKeyOptions } from "./secretKeySource";
+import { outputsForGeneration, resolveSigningKey, SigningKeyOptions } from "./secretKeySource";
 import * as path from "node:path";
 
 /** The KMS key source's option (for util.parseArgs), next to KEY_SOURCE_ARGS. */
 export const KMS_SOURCE_ARGS = { "kms-key-id": { type: "string" } } as const;
-
-export const KMS_SOURCE_HELP = `Signing with an AWS KMS key (the private key never leaves KMS; always SHA-256):
-  --kms-key-id ARN|alias/NAME --key-pair-id ID
-  or stack outputs with signingKeySource "kms" (kmsKeyArn, keyPairId): --outputs-file F or pulumi
-  Region, credentials and endpoint come from the AWS SDK's usual sources (AWS_REGION, AWS_PROFILE,
-  AWS_ENDPOINT_URL_KMS, ...). The caller needs kms:Sign and kms:GetPublicKey on the key.
-  CF_SIGN_KMS_CONCURRENCY=N: Sign calls in flight for --stdin (default 8, at most 64).`;
 
 export interface AnyKeySourceOptions extends SigningKeyOptions {
   kmsKeyId?: string;
@@ -39,9 +33,28 @@ async function kmsSigner(keyId: string, keyPairId: string, label: string): Promi
 }
 
 /**
- * The signer for `url`, `cookies` and `probe`: `--kms-key-id` first; then a private key from the flags,
- * --secret-id, the environment or --generation (resolveSigningKey); then the stack outputs, which name a KMS key
- * when their signingKeySource is "kms", else the secret (privateKeySecretArn) or the private key (privateKeyPem).
+ * A generation held in KMS: its kmsKeyArns entry, or (outputs without kmsKeyArns) the active key when it is the
+ * KMS key. undefined for a tls generation or an unknown one (resolveSigningKey reports those).
+ */
+export function kmsGeneration(outputs: StackOutputs, generation: string): { keyArn: string; keyPairId: string; from: string } | undefined {
+  const ids = outputs.keyPairIds;
+  if (typeof ids !== "object" || ids === null || !Object.prototype.hasOwnProperty.call(ids, generation)) return undefined;
+  const keyPairId = ids[generation];
+  const arns = outputs.kmsKeyArns;
+  if (typeof arns === "object" && arns !== null && Object.prototype.hasOwnProperty.call(arns, generation) && arns[generation] !== "") {
+    return { keyArn: arns[generation], keyPairId, from: `kmsKeyArns["${generation}"]` };
+  }
+  if (outputs.signingKeySource === "kms" && typeof outputs.kmsKeyArn === "string" && outputs.kmsKeyArn !== "" && outputs.keyPairId === keyPairId) {
+    return { keyArn: outputs.kmsKeyArn, keyPairId, from: "kmsKeyArn" };
+  }
+  return undefined;
+}
+
+/**
+ * The signer for `url`, `cookies` and `probe`: `--kms-key-id` first; then the key flags, --secret-id or
+ * --generation (a tls generation's privateKeyPems entry, a KMS generation through KMS); then the environment;
+ * then the stack outputs, which name a KMS key when their signingKeySource is "kms", else the secret
+ * (privateKeySecretArn) or the private key (privateKeyPem).
  */
 export async function resolveAnySigner(opts: AnyKeySourceOptions, io: CliIo): Promise<{ signer: AnySigner; outputs?: StackOutputs }> {
   if (opts.kmsKeyId !== undefined) {
@@ -51,12 +64,23 @@ export async function resolveAnySigner(opts: AnyKeySourceOptions, io: CliIo): Pr
     if (opts.privateKeyFile !== undefined) {
       throw new InputError("--kms-key-id and --private-key-file are two different keys; give one of them");
     }
+    if (opts.passphraseEnv !== undefined) {
+      throw new InputError("--passphrase-env is for an encrypted --private-key-file; a KMS key has no passphrase: drop --passphrase-env");
+    }
     if (opts.keyPairId === undefined) {
       throw new InputError("--kms-key-id needs --key-pair-id ID (the CloudFront public key id holding this KMS key's public key)");
     }
+    checkKeyPairId(opts.keyPairId, "--key-pair-id");
     refuseSha1(opts.hash, `--kms-key-id ${opts.kmsKeyId}`);
     const outputs = opts.outputsFile !== undefined ? readOutputsFile(path.resolve(io.cwd, opts.outputsFile)) : undefined;
     return { signer: await kmsSigner(opts.kmsKeyId, opts.keyPairId, `--kms-key-id ${opts.kmsKeyId}`), outputs };
+  }
+  if (opts.generation !== undefined) {
+    const loaded = outputsForGeneration({ ...opts, generation: opts.generation }, io);
+    const kms = kmsGeneration(loaded.outputs, opts.generation);
+    if (kms === undefined) return resolveSigningKey(opts, io, loaded);
+    refuseSha1(opts.hash, `--generation ${opts.generation}`);
+    return { signer: await kmsSigner(kms.keyArn, kms.keyPairId, `--generation ${opts.generation}: ${loaded.source}: ${kms.from}`), outputs: loaded.outputs };
   }
   const env = io.env;
   const localKey =

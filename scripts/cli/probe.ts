@@ -8,7 +8,7 @@ import { escapeControl } from "../lib/terminal";
 import { parseCommandArgs } from "./args";
 import type { CliCommand, CliIo } from "./io";
 import { KEY_SOURCE_ARGS, KEY_SOURCE_HELP } from "./keySource";
-import { KMS_SOURCE_ARGS, KMS_SOURCE_HELP } from "./kmsKeySource";
+import { KMS_SOURCE_ARGS } from "./kmsKeySource";
 import { SECRET_SOURCE_ARGS } from "./secretKeySource";
 import { prepareSigning } from "./signArgs";
 
@@ -30,8 +30,6 @@ Options:
   --json                 print {baseUrl, ok, rows: [...]} instead of the table
 
 ${KEY_SOURCE_HELP}
-
-${KMS_SOURCE_HELP}
 `;
 
 const ARGS = {

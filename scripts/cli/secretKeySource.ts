@@ -1,7 +1,7 @@
 // The key sources that need more than resolveSigner's synchronous steps: a Secrets Manager secret
 // (--secret-id, or the stack output privateKeySecretArn) and a named key generation (--generation, the
-// rotation canary). The order: key flags, --secret-id, environment, then stack outputs: --generation picks
-// from privateKeyPems, else privateKeySecretArn, else privateKeyPem.
+// rotation canary). The order: key flags, --secret-id or --generation (from privateKeyPems; a KMS generation is
+// signed through KMS by kmsKeySource.ts), environment, then stack outputs: privateKeySecretArn, else privateKeyPem.
 import * as path from "node:path";
 import { InputError } from "../lib/errors";
 import { CloudFrontSigner } from "../lib/signer";
@@ -29,8 +29,6 @@ interface SecretRef {
 
 /** Reads the secret once (one-shot CLI: no background refresh); one-line InputError on failure. */
 async function signerFromSecretRef(ref: SecretRef, io: CliIo): Promise<CloudFrontSigner> {
-  // The SDK reads process.env; the AWS SDK's Node-version notice is not the CLI's business (one line on error only).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const { signerFromSecret } = require("../lib/secretSigner") as typeof import("../lib/secretSigner");
   try {
     return (await signerFromSecret(ref.secretId, { refreshAfterMs: Number.MAX_SAFE_INTEGER })).signer;
@@ -55,13 +53,40 @@ export function signerForGeneration(outputs: StackOutputs, source: string, gener
     throw new InputError(`--generation: ${source}: privateKeyPems is hidden as "[secret]"; produce the outputs with pulumi stack output --json --show-secrets`);
   }
   if (typeof pems !== "object" || pems === null || Array.isArray(pems)) {
-    throw new InputError(`--generation: ${source} has no privateKeyPems output (the stack does not export its private keys); sign with --key-pair-id ${ids[generation]} --private-key-file FILE`);
+    throw new InputError(
+      `--generation ${generation}: ${source} has no privateKeyPems output (the stack does not export its private keys) and no kmsKeyArns entry for it; ` +
+        `sign with --key-pair-id ${ids[generation]} --private-key-file FILE (a KMS key: --kms-key-id ARN --key-pair-id ${ids[generation]})`,
+    );
   }
   const pem = (pems as Record<string, unknown>)[generation];
   if (typeof pem !== "string" || pem === "") {
-    throw new InputError(`--generation ${generation}: privateKeyPems in ${source} has no key for it; run pulumi up so the outputs include every generation`);
+    throw new InputError(
+      `--generation ${generation}: privateKeyPems in ${source} has no key for it, and no kmsKeyArns output names it as a KMS key; ` +
+        `run pulumi up so the outputs include every generation (a KMS generation: or sign with --kms-key-id ARN --key-pair-id ${ids[generation]})`,
+    );
   }
   return new CloudFrontSigner({ keyPairId: ids[generation], privateKey: pem, label: `${source}: privateKeyPems["${generation}"]` });
+}
+
+/** Checks --generation (its id, no other key flag with it) and reads the stack outputs it picks the key from. */
+export function outputsForGeneration(opts: SigningKeyOptions & { generation: string }, io: CliIo): { outputs: StackOutputs; source: string } {
+  if (opts.keyPairId !== undefined || opts.privateKeyFile !== undefined || opts.secretId !== undefined) {
+    throw new InputError("--generation picks a key from the stack outputs; give it without --key-pair-id, --private-key-file or --secret-id");
+  }
+  if (opts.passphraseEnv !== undefined) {
+    throw new InputError("--passphrase-env is for an encrypted --private-key-file; the stack's generation keys have no passphrase: drop --passphrase-env");
+  }
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(opts.generation)) {
+    throw new InputError(`--generation: "${opts.generation.slice(0, 64)}" is not a generation id (letters, digits, - and _), e.g. 2026-11`);
+  }
+  const loaded =
+    opts.outputsFile !== undefined
+      ? { outputs: readOutputsFile(path.resolve(io.cwd, opts.outputsFile)), source: `--outputs-file ${opts.outputsFile}` }
+      : loadOutputsFor({ stack: opts.stack }, io);
+  if (loaded === undefined) {
+    throw new InputError("--generation needs the stack outputs: pass --outputs-file F (from pulumi stack output --json --show-secrets), or install the Pulumi CLI");
+  }
+  return loaded;
 }
 
 /**
@@ -75,24 +100,14 @@ export async function resolveSigningKey(
 ): Promise<{ signer: CloudFrontSigner; outputs?: StackOutputs }> {
   const explicitKey = opts.keyPairId !== undefined || opts.privateKeyFile !== undefined;
   if (opts.generation !== undefined) {
-    if (explicitKey || opts.secretId !== undefined) {
-      throw new InputError("--generation picks a key from the stack outputs; give it without --key-pair-id, --private-key-file or --secret-id");
-    }
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(opts.generation)) {
-      throw new InputError(`--generation: "${opts.generation.slice(0, 64)}" is not a generation id (letters, digits, - and _), e.g. 2026-11`);
-    }
-    const loaded =
-      stackOutputs ??
-      (opts.outputsFile !== undefined
-        ? { outputs: readOutputsFile(path.resolve(io.cwd, opts.outputsFile)), source: `--outputs-file ${opts.outputsFile}` }
-        : loadOutputsFor({ stack: opts.stack }, io));
-    if (loaded === undefined) {
-      throw new InputError("--generation needs the stack outputs: pass --outputs-file F (from pulumi stack output --json --show-secrets), or install the Pulumi CLI");
-    }
+    const loaded = stackOutputs ?? outputsForGeneration({ ...opts, generation: opts.generation }, io);
     return { signer: signerForGeneration(loaded.outputs, loaded.source, opts.generation), outputs: loaded.outputs };
   }
   if (opts.secretId !== undefined) {
     if (explicitKey) throw new InputError("--secret-id is a key source of its own; give it without --key-pair-id and --private-key-file");
+    if (opts.passphraseEnv !== undefined) {
+      throw new InputError("--passphrase-env is for an encrypted --private-key-file; the key in the secret has no passphrase: drop --passphrase-env");
+    }
     const outputs = opts.outputsFile !== undefined ? readOutputsFile(path.resolve(io.cwd, opts.outputsFile)) : undefined;
     return { signer: await signerFromSecretRef({ secretId: opts.secretId, label: "--secret-id" }, io), outputs };
   }

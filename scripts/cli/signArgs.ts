@@ -7,7 +7,7 @@ import { parseDuration, parseTime } from "../lib/time";
 import { negativeExpiresIn } from "./args";
 import type { CliIo } from "./io";
 import { KEY_SOURCE_ARGS, loadOutputsFor, outputsSourceLabel, resolveAgainstBaseUrl } from "./keySource";
-import { AnyKeySourceOptions, KMS_SOURCE_ARGS, KMS_SOURCE_HELP, resolveAnySigner } from "./kmsKeySource";
+import { AnyKeySourceOptions, KMS_SOURCE_ARGS, resolveAnySigner } from "./kmsKeySource";
 import { SECRET_SOURCE_ARGS } from "./secretKeySource";
 
 /** Options shared by `cf-sign url` and `cf-sign cookies`. */
@@ -32,9 +32,7 @@ export const SIGN_HELP = `Expiry and conditions:
   --starts-at T          not valid before T (time or duration from now); makes a custom policy
   --ip CIDR              IPv4 address or CIDR allowed (bare address = /32); makes a custom policy
   --policy-resource P    wildcard resource the policy grants (e.g. 'https://cdn.example.com/private/*')
-  --hash SHA1|SHA256     default SHA1 for RSA keys, SHA256 for ECDSA keys (KMS keys: SHA256 only)
-
-${KMS_SOURCE_HELP}`;
+  --hash SHA1|SHA256     default SHA1 for RSA keys, SHA256 for ECDSA keys (KMS keys: SHA256 only)`;
 
 /** The values util.parseArgs produces for SIGN_ARGS. */
 export interface SignArgValues {

@@ -1,8 +1,15 @@
 import * as crypto from "node:crypto";
 import { GetPublicKeyCommand, KMSClient, SignCommand } from "@aws-sdk/client-kms";
 import { InputError } from "./errors";
+import { checkKeyPairId } from "./keyPairId";
 import type { KeyAlgorithm } from "./keys";
 import { AsyncCloudFrontSigner, RemoteSigningError } from "./asyncSigner";
+import { withoutNodeVersionWarning } from "./sdkWarning";
+
+// The package entry point `cloudfront-signed-content/kms` is this module: what a KMS signer returns is nameable from it.
+export { AsyncCloudFrontSigner, RemoteSigningError } from "./asyncSigner";
+export type { RemoteSigningKey } from "./asyncSigner";
+export { withoutNodeVersionWarning } from "./sdkWarning";
 
 /** The KMS signing algorithm per CloudFront key type. KMS cannot sign with SHA-1, so always SHA-256. */
 export const KMS_SIGNING_ALGORITHMS = { RSA: "RSASSA_PKCS1_V1_5_SHA_256", ECDSA: "ECDSA_SHA_256" } as const;
@@ -21,21 +28,6 @@ export const KMS_MAX_RAW_MESSAGE = 4096;
  */
 export function createKmsClient(): KMSClient {
   return withoutNodeVersionWarning(() => new KMSClient({}));
-}
-
-/** Runs `create` (an AWS SDK client constructor) with the SDK's NodeVersionSupportWarning dropped; other warnings pass. */
-export function withoutNodeVersionWarning<T>(create: () => T): T {
-  const emitWarning = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const text = typeof warning === "string" ? warning : warning.message;
-    if (text.startsWith("NodeVersionSupportWarning")) return;
-    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
-  try {
-    return create();
-  } finally {
-    process.emitWarning = emitWarning;
-  }
 }
 
 interface ServiceErrorLike {
@@ -107,6 +99,8 @@ export async function createKmsSigner(options: KmsSignerOptions): Promise<AsyncC
   if (typeof keyId !== "string" || keyId.trim() === "" || keyId.length > 2048) {
     throw new InputError("kmsKeyId: give a KMS key id, key ARN, alias (alias/name) or alias ARN");
   }
+  // A malformed key pair id is refused before KMS is contacted (and billed).
+  checkKeyPairId(options.keyPairId, "keyPairId");
   const label = options.label ?? `KMS key ${keyId}`;
   const client = options.client ?? createKmsClient();
   let response;

@@ -4,6 +4,7 @@ import type { GetSecretValueCommandOutput, SecretsManagerClient } from "@aws-sdk
 import type { CookieOptions } from "./cookies";
 import { InputError } from "./errors";
 import type { KeyAlgorithm } from "./keys";
+import { withoutNodeVersionWarning } from "./sdkWarning";
 import { CloudFrontSigner, SignedCookies, SignedUrl, SignOptions } from "./signer";
 
 /** The JSON the component stores (components/policy.ts storedSigningKeyJson). */
@@ -287,7 +288,8 @@ export class SecretSigner {
 function defaultClient(): SecretsManagerClient {
   // Loaded on first use: importing this module costs nothing until a secret is read.
   const { SecretsManagerClient: Client } = require("@aws-sdk/client-secrets-manager") as typeof import("@aws-sdk/client-secrets-manager");
-  return new Client({});
+  // As for the KMS client: the SDK's Node-version notice stays out of the application's output.
+  return withoutNodeVersionWarning(() => new Client({}));
 }
 
 async function fetchKey(client: Pick<SecretsManagerClient, "send">, secretId: string, versionStage: string | undefined): Promise<Current> {

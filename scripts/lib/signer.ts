@@ -18,6 +18,9 @@ import type { TimeInput } from "./time";
 import { appendQuery, normalizeUrl } from "./url";
 
 export type { CookieOptions } from "./cookies";
+// A key held elsewhere (AWS KMS, an HSM, a signing service) signs through the same API, asynchronously.
+export { AsyncCloudFrontSigner, RemoteSigningError } from "./asyncSigner";
+export type { AsyncUrlBatchSigner, RemoteSigningKey } from "./asyncSigner";
 
 /** Names used for each option in error messages; the CLI passes its flag names (`--expires-in`, …). */
 export interface SignOptionLabels {

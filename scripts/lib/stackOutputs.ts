@@ -16,6 +16,8 @@ export interface StackOutputs {
   /** "kms" when the active key is a KMS key (then kmsKeyArn names it and there is no privateKeyPem). */
   signingKeySource?: "tls" | "kms";
   kmsKeyArn?: string;
+  /** generation id -> KMS key ARN of every KMS generation (`--generation` signs through KMS with it). */
+  kmsKeyArns?: Record<string, string>;
   [k: string]: unknown;
 }
 
@@ -40,6 +42,7 @@ export function validateStackOutputs(value: unknown, source: string): StackOutpu
   }
   expect("keyPairIds", isStringRecord(o.keyPairIds), "an object of strings");
   expect("publicKeyPems", isStringRecord(o.publicKeyPems), "an object of strings");
+  expect("kmsKeyArns", isStringRecord(o.kmsKeyArns), "an object of strings");
   expect(
     "protectedPaths",
     Array.isArray(o.protectedPaths) && o.protectedPaths.every((p) => typeof p === "string"),
