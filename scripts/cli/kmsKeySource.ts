@@ -1,5 +1,6 @@
 import type { HashAlgorithm } from "../lib/constants";
 import { InputError } from "../lib/errors";
+import { checkKeyPairId } from "../lib/keyPairId";
 import type { AsyncCloudFrontSigner } from "../lib/asyncSigner";
 import type { CloudFrontSigner } from "../lib/signer";
 import { readOutputsFile, StackOutputs } from "../lib/stackOutputs";
@@ -54,6 +55,8 @@ export async function resolveAnySigner(opts: AnyKeySourceOptions, io: CliIo): Pr
     if (opts.keyPairId === undefined) {
       throw new InputError("--kms-key-id needs --key-pair-id ID (the CloudFront public key id holding this KMS key's public key)");
     }
+    // Checked here, before KMS is contacted, and named after the flag (not the signer's keyPairId field).
+    checkKeyPairId(opts.keyPairId, "--key-pair-id", "give the KMS key with --kms-key-id");
     refuseSha1(opts.hash, `--kms-key-id ${opts.kmsKeyId}`);
     const outputs = opts.outputsFile !== undefined ? readOutputsFile(path.resolve(io.cwd, opts.outputsFile)) : undefined;
     return { signer: await kmsSigner(opts.kmsKeyId, opts.keyPairId, `--kms-key-id ${opts.kmsKeyId}`), outputs };
@@ -74,6 +77,7 @@ export async function resolveAnySigner(opts: AnyKeySourceOptions, io: CliIo): Pr
   if (typeof outputs.keyPairId !== "string" || outputs.keyPairId === "") {
     throw new InputError(`${source}: no keyPairId output; is this the outputs of the signed-content stack?`);
   }
+  checkKeyPairId(outputs.keyPairId, `${source}: keyPairId output`);
   refuseSha1(opts.hash, `the active key in ${source}`);
   return { signer: await kmsSigner(outputs.kmsKeyArn, outputs.keyPairId, `${source}: kmsKeyArn ${outputs.kmsKeyArn}`), outputs };
 }

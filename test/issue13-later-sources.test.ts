@@ -1,0 +1,99 @@
+// Issue 13 items checked again for the key sources and commands added after them (KMS, Secrets Manager,
+// --generation, probe): through the compiled cf-sign, KMS through the loopback stand-in.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { storedSigningKeyJson } from "../components/policy";
+import { KmsStandIn, type StandInKey } from "../scripts/standin/kms";
+import { CliResult, runCli } from "./helpers/cli";
+import { standInEnv } from "./helpers/kms";
+import { SecretsManagerStandIn } from "./helpers/secretsManagerStandIn";
+import { testKeys } from "./helpers/verifyKeys";
+
+/** Exit 2, nothing on stdout, exactly one `error:` line matching `pattern`, no stack trace. */
+function assertRefused(result: CliResult, pattern: RegExp): void {
+  assert.equal(result.code, 2, `exit code (stdout: ${result.stdout}; stderr: ${result.stderr})`);
+  assert.equal(result.stdout, "");
+  const lines = result.stderr.split("\n").filter((l) => l !== "");
+  assert.equal(lines.length, 1, `one stderr line, got: ${result.stderr}`);
+  assert.match(lines[0], /^error: /);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(result.stderr, /\n\s+at /);
+}
+
+describe("issue 13 items with the later key sources and commands (compiled CLI)", function () {
+  this.timeout(60_000);
+  const BASE = "https://d111111abcdef8.cloudfront.net";
+  let kms: KmsStandIn;
+  let ec: StandInKey;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let kmsOutputs: string;
+  const write = (name: string, value: unknown): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, typeof value === "string" ? value : JSON.stringify(value), { mode: 0o600 });
+    return file;
+  };
+  const kmsFlags = () => ["--kms-key-id", "alias/cf-ecdsa", "--key-pair-id", "K2ECKMS"];
+
+  before(async () => {
+    kms = await KmsStandIn.start();
+    ec = kms.addKey({ keySpec: "ECC_NIST_P256", alias: "alias/cf-ecdsa" });
+    env = standInEnv(kms);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "issue13-later-"));
+    kmsOutputs = write("kms-outputs.json", {
+      baseUrl: `${BASE}/`,
+      keyPairId: "K2ECKMS",
+      signingKeySource: "kms",
+      kmsKeyArn: ec.arn,
+      keyPairIds: { "2026-07": "K2ECKMS" },
+      publicKeyPems: { "2026-07": ec.publicKeyPem },
+      protectedPaths: ["/private/*"],
+    });
+  });
+  after(async () => {
+    await kms?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe("6. key pair id shape", () => {
+    it("--kms-key-id with a lower-case or PEM --key-pair-id is refused before KMS is contacted", async () => {
+      const pemLine = testKeys().rsa.privateKeyPem.split("\n")[1];
+      for (const id of ["k2eckms", pemLine]) {
+        const before = JSON.stringify(kms.requests);
+        const r = await runCli(["url", `${BASE}/private/a.jpg`, "--kms-key-id", "alias/cf-ecdsa", "--key-pair-id", id], { env });
+        assertRefused(r, /^error: --key-pair-id: .* is not a CloudFront public key id/);
+        assert.ok(!r.stderr.includes(pemLine.slice(0, 20)));
+        assert.equal(JSON.stringify(kms.requests), before, "no KMS request");
+      }
+    });
+    it("a keyPairId output of a KMS stack that is not a CloudFront key id is refused", async () => {
+      const file = write("kms-bad-id.json", { ...JSON.parse(fs.readFileSync(kmsOutputs, "utf8")), keyPairId: "k2eckms" });
+      for (const command of ["url", "cookies"]) {
+        const target = command === "url" ? `${BASE}/private/a.jpg` : "/private/*";
+        assertRefused(await runCli([command, target, "--outputs-file", file], { env }), /^error: --outputs-file .*kms-bad-id\.json: keyPairId output: "k2eckms" is not a CloudFront public key id/);
+      }
+    });
+  });
+
+  describe("7. maximum expiry with a KMS key", () => {
+    it("url and cookies refuse more than the maximum unless --allow-long-expiry", async () => {
+      assertRefused(await runCli(["url", `${BASE}/private/a.jpg`, ...kmsFlags(), "--expires-in", "100000d"], { env }), /--allow-long-expiry/);
+      assertRefused(await runCli(["cookies", `${BASE}/private/*`, ...kmsFlags(), "--expires-in", "30d"], { env }), /--allow-long-expiry/);
+      assertRefused(await runCli(["cookies", "/private/*", "--outputs-file", kmsOutputs, "--expires-in", "30d"], { env }), /--allow-long-expiry/);
+      const ok = await runCli(["url", `${BASE}/private/a.jpg`, ...kmsFlags(), "--expires-in", "30d", "--allow-long-expiry"], { env });
+      assert.equal(ok.code, 0, ok.stderr);
+    });
+  });
+
+  describe("3./4. cookie Domain with a KMS key", () => {
+    it("refuses a --domain the resource's host does not domain-match, and a *.cloudfront.net domain", async () => {
+      assertRefused(
+        await runCli(["cookies", "/private/*", "--outputs-file", kmsOutputs, "--domain", "cdn.example.com"], { env }),
+        /d111111abcdef8\.cloudfront\.net/,
+      );
+      assertRefused(await runCli(["cookies", "/private/*", "--outputs-file", kmsOutputs, "--domain", "d111111abcdef8.cloudfront.net"], { env }), /cloudfront\.net/);
+    });
+  });
+});
