@@ -298,9 +298,12 @@ describe("cf-sign: what a new user tripped over (issue 13, compiled CLI)", funct
       assert.equal(r.code, 2);
       assert.equal(r.stdout, "");
       assert.match(r.stderr, /^Usage: cf-sign <command> \[options\]\n/);
-      assert.match(r.stderr, /\n {2}url <url\|\/path> .*\n {2}cookies <resource>.*\n {2}verify .*\n {2}inspect /);
+      assert.match(r.stderr, /\n {2}url <url\|\/path> .*\n {2}cookies <resource>.*\n {2}verify .*\n {2}inspect .*\n {2}probe /);
       const errors = r.stderr.split("\n").filter((l) => l.startsWith("error: "));
-      assert.deepEqual(errors, ["error: missing command; use url, cookies, verify or inspect (cf-sign --help)"]);
+      assert.deepEqual(errors, ["error: missing command; use url, cookies, verify, inspect or probe (cf-sign --help)"]);
+      const unknown = await runCli(["sign"]);
+      assert.equal(unknown.code, 2);
+      assert.equal(unknown.stderr, 'error: unknown command "sign"; use url, cookies, verify, inspect or probe (cf-sign --help)\n');
       assert.match(r.stderr, /error: [^\n]+\n$/, "the error line comes last");
     });
     it("--version prints the package.json version", async () => {
