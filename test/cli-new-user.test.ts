@@ -90,6 +90,14 @@ describe("cf-sign: what a new user tripped over (issue 13, compiled CLI)", funct
       assert.match(past.stdout, /^AccessDenied: Access denied\n/);
       assert.equal((await runCli(["verify", url, ...verifyFlags()])).code, 0);
     });
+    it("--expires-at -1h and probe --timeout -5: say the value is not allowed, never suggest the =-form", async () => {
+      const at = await runCli(["url", `${BASE}/private/a.jpg`, ...signFlags(), "--expires-at", "-1h"]);
+      assertRefused(at, /^error: --expires-at: "-1h" would be a time before now, which is not allowed: the expiry must be in the future/);
+      assert.doesNotMatch(at.stderr, /--expires-at=/);
+      const timeout = await runCli(["probe", "--public", "/index.html", "--private", "/private/a.jpg", "--timeout", "-5"]);
+      assertRefused(timeout, /^error: --timeout: "-5" is a negative number, which is not allowed; give seconds between 1 and 120/);
+      assert.doesNotMatch(timeout.stderr, /--timeout=/);
+    });
     it("an option followed by another option still says the value is missing", async () => {
       assertRefused(await runCli(["url", `${BASE}/a`, "--expires-in", "--json"]), /^error: url: --expires-in needs a value \(it is followed by the option --json\)/);
     });
