@@ -4,11 +4,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { storedSigningKeyJson } from "../components/policy";
 import { KmsStandIn, type StandInKey } from "../scripts/standin/kms";
 import { CliResult, runCli } from "./helpers/cli";
 import { standInEnv } from "./helpers/kms";
-import { SecretsManagerStandIn } from "./helpers/secretsManagerStandIn";
 import { testKeys } from "./helpers/verifyKeys";
 
 /** Exit 2, nothing on stdout, exactly one `error:` line matching `pattern`, no stack trace. */
@@ -94,6 +92,48 @@ describe("issue 13 items with the later key sources and commands (compiled CLI)"
         /d111111abcdef8\.cloudfront\.net/,
       );
       assertRefused(await runCli(["cookies", "/private/*", "--outputs-file", kmsOutputs, "--domain", "d111111abcdef8.cloudfront.net"], { env }), /cloudfront\.net/);
+    });
+  });
+
+  describe("12. --stack with --kms-key-id, --secret-id, --generation and probe", () => {
+    const NO_PULUMI = () => ({ ...env, PATH: path.dirname(process.execPath) });
+    it("without the Pulumi CLI, --stack is an error, never ignored", async () => {
+      const cases = [
+        ["url", `${BASE}/private/a.jpg`, ...kmsFlags()],
+        ["cookies", "/private/*", ...kmsFlags()],
+        ["url", `${BASE}/private/a.jpg`, "--secret-id", "signing-key"],
+        ["url", `${BASE}/private/a.jpg`, "--generation", "2026-07"],
+        ["probe", "--public", "/index.html", "--private", "/private/a.jpg", "--base-url", "http://127.0.0.1:9", ...kmsFlags()],
+        ["probe", "--public", "/index.html", "--private", "/private/a.jpg", "--base-url", "http://127.0.0.1:9", "--secret-id", "signing-key"],
+      ];
+      for (const args of cases) {
+        assertRefused(
+          await runCli([...args, "--stack", "nosuchstack"], { env: NO_PULUMI(), cwd: dir }),
+          /^error: --stack nosuchstack: cannot read the stack's outputs: the Pulumi CLI is not on PATH/,
+        );
+      }
+    });
+    it("--outputs-file and --stack together are refused with every key source", async () => {
+      for (const source of [kmsFlags(), ["--secret-id", "signing-key"], ["--generation", "2026-07"]]) {
+        assertRefused(
+          await runCli(["url", `${BASE}/private/a.jpg`, ...source, "--outputs-file", kmsOutputs, "--stack", "dev"], { env: NO_PULUMI(), cwd: dir }),
+          /^error: give --outputs-file or --stack, not both/,
+        );
+      }
+    });
+    it("with the Pulumi CLI, --kms-key-id reads the baseUrl of the named stack", async () => {
+      const bin = path.join(dir, "bin");
+      fs.mkdirSync(bin, { recursive: true });
+      write("bin/pulumi", `#!/bin/sh\ncase "$*" in\n  *"--stack dev"*) cat ${JSON.stringify(kmsOutputs)} ;;\n  *) echo "error: no stack named '$6' found" >&2; exit 255 ;;\nesac\n`);
+      fs.chmodSync(path.join(bin, "pulumi"), 0o755);
+      const withPulumi = { ...env, PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}${path.delimiter}/usr/bin${path.delimiter}/bin` };
+      const ok = await runCli(["url", "/private/a.jpg", ...kmsFlags(), "--stack", "dev"], { env: withPulumi, cwd: dir });
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.ok(ok.stdout.startsWith(`${BASE}/private/a.jpg?`), ok.stdout);
+      assertRefused(
+        await runCli(["url", "/private/a.jpg", ...kmsFlags(), "--stack", "nosuchstack"], { env: withPulumi, cwd: dir }),
+        /^error: pulumi stack output --json --show-secrets --stack nosuchstack failed/,
+      );
     });
   });
 });
