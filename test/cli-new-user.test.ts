@@ -242,7 +242,7 @@ describe("cf-sign: what a new user tripped over (issue 13, compiled CLI)", funct
 
   describe("12. --stack, the same in every subcommand", () => {
     it("every subcommand's help lists --stack S", async () => {
-      for (const command of ["url", "cookies", "verify", "inspect"]) {
+      for (const command of ["url", "cookies", "verify", "inspect", "probe"]) {
         assert.match((await runCli([command, "--help"])).stdout, /^ {2}--stack S {2,}/m, command);
       }
     });

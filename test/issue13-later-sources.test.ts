@@ -95,6 +95,17 @@ describe("issue 13 items with the later key sources and commands (compiled CLI)"
     });
   });
 
+  it("9. a path with --kms-key-id and an outputs file without baseUrl: says the file has no baseUrl, never suggests --outputs-file", async () => {
+    const noBase = write("kms-nobase.json", { keyPairId: "K2ECKMS" });
+    for (const args of [["url", "/private/a.jpg"], ["cookies", "/private/*"]]) {
+      const r = await runCli([...args, ...kmsFlags(), "--outputs-file", noBase], { env });
+      assertRefused(r, /is a path, but --outputs-file .*kms-nobase\.json has no baseUrl output/);
+      assert.doesNotMatch(r.stderr, /or --outputs-file F/);
+    }
+    const none = await runCli(["url", "/private/a.jpg", ...kmsFlags()], { env });
+    assertRefused(none, /^error: url: "\/private\/a\.jpg" is a path; give a full https:\/\/ URL, or --outputs-file F/);
+  });
+
   describe("12. --stack with --kms-key-id, --secret-id, --generation and probe", () => {
     const NO_PULUMI = () => ({ ...env, PATH: path.dirname(process.execPath) });
     it("without the Pulumi CLI, --stack is an error, never ignored", async () => {
