@@ -251,6 +251,19 @@ describe("infra review (issue 13): numeric key ids (item 24)", () => {
         assert.ok(rec.byName("signing-2027").length > 0);
     });
 
+    it("a numeric id next to an \"<id>:ECDSA:kms\" spec: both generations deploy, the KMS one signs", async () => {
+        assert.deepEqual(parseStackConfig({ keys: '[2026,"2027:ECDSA:kms"]', activeKey: "2027" }).keys, [
+            { id: "2026", algorithm: "RSA" },
+            { id: "2027", algorithm: "ECDSA", source: "kms" },
+        ]);
+        const { rec, module } = await runProgram({ keys: '[2026,"2027:ECDSA:kms"]', activeKey: "2027" });
+        const ids = (await resolve(module.keyPairIds as pulumi.Output<Record<string, string>>)) as Record<string, string>;
+        assert.deepEqual(Object.keys(ids).sort(), ["2026", "2027"]);
+        assert.equal(await resolve(module.keyPairId as pulumi.Output<string>), ids["2027"]);
+        assert.equal(module.signingKeySource, "kms");
+        assert.equal(rec.byType("aws:kms/key:Key").length, 1);
+    });
+
     it("refuses other numbers with the --type string fix", () => {
         assertConfigError({ keys: "[2026.5]" }, "keys[0]", /is the number 2026\.5; key ids are strings: set it with pulumi config set --type string --path 'keys\[0\]'/);
         assertConfigError({ keys: [-3] }, "keys[0]", /--type string/);

@@ -80,6 +80,8 @@ describe("issue 13 items with the later key sources and commands (compiled CLI)"
       assertRefused(await runCli(["url", `${BASE}/private/a.jpg`, ...kmsFlags(), "--expires-in", "100000d"], { env }), /--allow-long-expiry/);
       assertRefused(await runCli(["cookies", `${BASE}/private/*`, ...kmsFlags(), "--expires-in", "30d"], { env }), /--allow-long-expiry/);
       assertRefused(await runCli(["cookies", "/private/*", "--outputs-file", kmsOutputs, "--expires-in", "30d"], { env }), /--allow-long-expiry/);
+      const batch = await runCli(["url", "--stdin", ...kmsFlags(), "--expires-in", "30d"], { env, stdin: `${BASE}/private/a.jpg\n${BASE}/private/b.jpg\n` });
+      assertRefused(batch, /--allow-long-expiry/);
       const ok = await runCli(["url", `${BASE}/private/a.jpg`, ...kmsFlags(), "--expires-in", "30d", "--allow-long-expiry"], { env });
       assert.equal(ok.code, 0, ok.stderr);
     });
