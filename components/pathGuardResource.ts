@@ -18,6 +18,8 @@ export interface PathGuardArgs {
     protectedPaths: string[];
     /** Comment on the CloudFront Function (at most 128 characters). Default: a description of the guard. */
     comment?: pulumi.Input<string>;
+    /** Tags for the CloudFront Function (the provider's schema takes them). Merged over the provider's default tags. */
+    tags?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
 }
 
 /** What goes into a cache behaviour's `functionAssociations` list. */
@@ -73,6 +75,7 @@ export class PathGuard extends pulumi.ComponentResource {
                 publish: true,
                 code,
                 comment: args.comment ?? "Refuses paths whose S3 key falls under a signed-only path pattern",
+                tags: args.tags,
             },
             { parent: this },
         );

@@ -90,7 +90,7 @@ export interface SigningKeyGroupArgs {
      */
     protectKeys?: boolean;
     /**
-     * Tags for every taggable AWS resource of the component (the Secrets Manager secret; CloudFront public keys
+     * Tags for every taggable AWS resource of the component (the KMS keys and the Secrets Manager secret; CloudFront public keys
      * and key groups cannot be tagged). Merged over the provider's default tags.
      */
     tags?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;

@@ -132,7 +132,11 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
     const signed = signing.attachTo(withCors(buildCacheBehaviours(settings.protectedPaths, S3_ORIGIN_ID), corsPolicy?.id), selection);
     // The behaviours that need no signature refuse paths whose S3 key is a protected one (docs/stack.md).
     const pathGuard = needsPathGuard(settings)
-        ? new PathGuard("path-guard", { protectedPaths: settings.protectedPaths, comment: limitText(`${label}: path guard`, 128) })
+        ? new PathGuard("path-guard", {
+              protectedPaths: settings.protectedPaths,
+              comment: limitText(`${label}: path guard`, 128),
+              tags: resourceTags(settings.tags),
+          })
         : undefined;
     const behaviours = pathGuard ? associatePathGuard(signed, pathGuard.functionAssociation, selection) : signed;
 

@@ -90,6 +90,14 @@ describe("cf-sign: what a new user tripped over (issue 13, compiled CLI)", funct
       assert.match(past.stdout, /^AccessDenied: Access denied\n/);
       assert.equal((await runCli(["verify", url, ...verifyFlags()])).code, 0);
     });
+    it("--expires-at -1h and probe --timeout -5: say the value is not allowed, never suggest the =-form", async () => {
+      const at = await runCli(["url", `${BASE}/private/a.jpg`, ...signFlags(), "--expires-at", "-1h"]);
+      assertRefused(at, /^error: --expires-at: "-1h" would be a time before now, which is not allowed: the expiry must be in the future/);
+      assert.doesNotMatch(at.stderr, /--expires-at=/);
+      const timeout = await runCli(["probe", "--public", "/index.html", "--private", "/private/a.jpg", "--timeout", "-5"]);
+      assertRefused(timeout, /^error: --timeout: "-5" is a negative number, which is not allowed; give seconds between 1 and 120/);
+      assert.doesNotMatch(timeout.stderr, /--timeout=/);
+    });
     it("an option followed by another option still says the value is missing", async () => {
       assertRefused(await runCli(["url", `${BASE}/a`, "--expires-in", "--json"]), /^error: url: --expires-in needs a value \(it is followed by the option --json\)/);
     });
@@ -234,7 +242,7 @@ describe("cf-sign: what a new user tripped over (issue 13, compiled CLI)", funct
 
   describe("12. --stack, the same in every subcommand", () => {
     it("every subcommand's help lists --stack S", async () => {
-      for (const command of ["url", "cookies", "verify", "inspect"]) {
+      for (const command of ["url", "cookies", "verify", "inspect", "probe"]) {
         assert.match((await runCli([command, "--help"])).stdout, /^ {2}--stack S {2,}/m, command);
       }
     });
@@ -298,9 +306,12 @@ describe("cf-sign: what a new user tripped over (issue 13, compiled CLI)", funct
       assert.equal(r.code, 2);
       assert.equal(r.stdout, "");
       assert.match(r.stderr, /^Usage: cf-sign <command> \[options\]\n/);
-      assert.match(r.stderr, /\n {2}url <url\|\/path> .*\n {2}cookies <resource>.*\n {2}verify .*\n {2}inspect /);
+      assert.match(r.stderr, /\n {2}url <url\|\/path> .*\n {2}cookies <resource>.*\n {2}verify .*\n {2}inspect .*\n {2}probe /);
       const errors = r.stderr.split("\n").filter((l) => l.startsWith("error: "));
-      assert.deepEqual(errors, ["error: missing command; use url, cookies, verify or inspect (cf-sign --help)"]);
+      assert.deepEqual(errors, ["error: missing command; use url, cookies, verify, inspect or probe (cf-sign --help)"]);
+      const unknown = await runCli(["sign"]);
+      assert.equal(unknown.code, 2);
+      assert.equal(unknown.stderr, 'error: unknown command "sign"; use url, cookies, verify, inspect or probe (cf-sign --help)\n');
       assert.match(r.stderr, /error: [^\n]+\n$/, "the error line comes last");
     });
     it("--version prints the package.json version", async () => {

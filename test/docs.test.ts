@@ -9,6 +9,15 @@ const ROOT = path.resolve(__dirname, "..");
 const DOCS = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), "utf8");
 
+/** Every file under `dir` (relative to the root), skipping dependencies and build output. */
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const rel = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) return entry.name === "node_modules" || entry.name === "dist" || entry.name.startsWith(".") ? [] : filesUnder(rel);
+    return [rel];
+  });
+}
+
 function run(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
@@ -65,6 +74,11 @@ describe("docs (issue 13)", function () {
           assert.ok(fs.existsSync(resolved), `${file}: ${target} does not exist`);
         }
       }
+    });
+    it("nothing a clone ships (examples, components, policy, scripts, infra) points at ../shared", () => {
+      const files = ["examples", "components", "policy", "scripts", "infra"].flatMap(filesUnder).filter((f) => /\.(md|ts|ya?ml|json)$/.test(f));
+      assert.ok(files.includes("examples/app/README.md") && files.includes("components/CHANGELOG.md"));
+      for (const file of files) assert.doesNotMatch(read(file), /\.\.\/shared\/|cloudfront-signing-spec\.md/, file);
     });
     it("docs/protocol.md holds the facts the code relies on and is linked from the README and the docs", () => {
       const protocol = read("docs/protocol.md");

@@ -3,6 +3,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -250,6 +251,19 @@ describe("infra review (issue 13): numeric key ids (item 24)", () => {
         assert.ok(rec.byName("signing-2027").length > 0);
     });
 
+    it("a numeric id next to an \"<id>:ECDSA:kms\" spec: both generations deploy, the KMS one signs", async () => {
+        assert.deepEqual(parseStackConfig({ keys: '[2026,"2027:ECDSA:kms"]', activeKey: "2027" }).keys, [
+            { id: "2026", algorithm: "RSA" },
+            { id: "2027", algorithm: "ECDSA", source: "kms" },
+        ]);
+        const { rec, module } = await runProgram({ keys: '[2026,"2027:ECDSA:kms"]', activeKey: "2027" });
+        const ids = (await resolve(module.keyPairIds as pulumi.Output<Record<string, string>>)) as Record<string, string>;
+        assert.deepEqual(Object.keys(ids).sort(), ["2026", "2027"]);
+        assert.equal(await resolve(module.keyPairId as pulumi.Output<string>), ids["2027"]);
+        assert.equal(module.signingKeySource, "kms");
+        assert.equal(rec.byType("aws:kms/key:Key").length, 1);
+    });
+
     it("refuses other numbers with the --type string fix", () => {
         assertConfigError({ keys: "[2026.5]" }, "keys[0]", /is the number 2026\.5; key ids are strings: set it with pulumi config set --type string --path 'keys\[0\]'/);
         assertConfigError({ keys: [-3] }, "keys[0]", /--type string/);
@@ -340,5 +354,46 @@ describe("infra review (issue 13): pure builders", () => {
         assert.notEqual(resourceTags(tags), tags, "a copy per resource");
         assert.equal(accessLoggingConfig(undefined, undefined), undefined);
         assert.deepEqual(accessLoggingConfig("logs", undefined), { bucket: "logs.s3.amazonaws.com", includeCookies: false });
+    });
+});
+
+describe("infra review (issue 13): tags on every taggable resource (item 25, provider schema)", () => {
+    /** Whether @pulumi/aws's args for this type token (e.g. aws:cloudfront/function:Function) take `tags`. */
+    function taggable(type: string): boolean {
+        const [, module, name] = /^aws:([a-z0-9]+)\/([A-Za-z0-9]+):/.exec(type) ?? [];
+        assert.ok(module && name, `not an aws resource type: ${type}`);
+        const dts = fs.readFileSync(require.resolve(`@pulumi/aws/${module}/${name}.d.ts`.replace(/\.d\.ts$/, ".js")).replace(/\.js$/, ".d.ts"), "utf8");
+        const args = new RegExp(`export interface ${name[0].toUpperCase()}${name.slice(1)}Args \\{([\\s\\S]*?)\\n\\}`).exec(dts);
+        assert.ok(args, `${type}: no Args interface found`);
+        return /\n {4}tags\?: /.test(args[1]);
+    }
+
+    it("every AWS resource whose provider schema takes tags gets the stack's tags, and no other gets any", async () => {
+        const tags = { team: "platform", "cost-center": "cdn-1234" };
+        const { rec } = await runProgram({
+            tags,
+            keys: '["2026-01:ECDSA:kms","2026-07:ECDSA"]',
+            activeKey: "2026-07",
+            storePrivateKey: true,
+            exportPrivateKey: false,
+            corsAllowedOrigins: '["https://app.example.com"]',
+            accessLogsBucket: "my-cdn-logs",
+            assetsDir: FIXTURE_ASSETS,
+        });
+        const aws = rec.resources.filter((r) => r.type.startsWith("aws:"));
+        const types = new Set(aws.map((r) => r.type));
+        // The run covers the resources tags matter for: KMS key, secret, path guard function, CORS policy.
+        for (const type of ["aws:kms/key:Key", "aws:secretsmanager/secret:Secret", "aws:cloudfront/function:Function", T.responseHeadersPolicy, T.distribution, T.bucket]) {
+            assert.ok(types.has(type), `the run creates a ${type} (got ${[...types].join(", ")})`);
+        }
+        const missing: string[] = [];
+        for (const resource of aws) {
+            if (taggable(resource.type)) {
+                if (!isDeepStrictEqual(resource.inputs.tags, tags)) missing.push(`${resource.type} ${resource.name}: ${JSON.stringify(resource.inputs.tags)}`);
+            } else {
+                assert.equal(resource.inputs.tags, undefined, `${resource.type} takes no tags`);
+            }
+        }
+        assert.deepEqual(missing, [], "taggable resources without the stack's tags");
     });
 });

@@ -52,6 +52,9 @@ export function negativeExpiresIn(text: string): InputError {
   return new InputError(`--expires-in: "${text.slice(0, 20)}" is a negative duration, which is not allowed: the expiry must be in the future (e.g. --expires-in 1h)`);
 }
 
+/** Numeric options for which a negative value is never right: what to give instead. */
+const POSITIVE_NUMBER_OPTIONS: Readonly<Record<string, string>> = { "--timeout": "give seconds between 1 and 120 (e.g. --timeout 10)" };
+
 /** Options whose value may be a time before now, written `--at=-1h`. */
 const PAST_TIME_OPTIONS: ReadonlySet<string> = new Set(["--at", "--starts-at"]);
 
@@ -69,6 +72,12 @@ function dashValueError(command: string, option: string, value: string | undefin
   }
   const shown = /^-[0-9.][0-9A-Za-z.:]{0,19}$/.test(value) ? `"${value}"` : "the value";
   if (option === "--expires-in") return negativeExpiresIn(value);
+  if (option === "--expires-at") {
+    return new InputError(`--expires-at: ${shown} would be a time before now, which is not allowed: the expiry must be in the future (e.g. --expires-in 1h)`);
+  }
+  if (Object.prototype.hasOwnProperty.call(POSITIVE_NUMBER_OPTIONS, option)) {
+    return new InputError(`${option}: ${shown} is a negative number, which is not allowed; ${POSITIVE_NUMBER_OPTIONS[option]}`);
+  }
   if (PAST_TIME_OPTIONS.has(option)) {
     return new InputError(`${option}: ${shown} starts with "-", so it reads as an option; for a time before now write ${option}=${shown === "the value" ? "-D" : value}`);
   }

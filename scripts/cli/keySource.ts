@@ -187,6 +187,14 @@ export function loadOutputsFor(opts: { outputsFile?: string; stack?: string }, i
   return { outputs, source: outputsSourceLabel(opts) };
 }
 
+/**
+ * The stack outputs named explicitly by --outputs-file or --stack, else undefined (no look-up of the selected
+ * stack): for key sources that need the outputs only for baseUrl, so --stack is never silently ignored.
+ */
+export function loadNamedOutputs(opts: { outputsFile?: string; stack?: string }, io: CliIo): { outputs: StackOutputs; source: string } | undefined {
+  return opts.outputsFile === undefined && opts.stack === undefined ? undefined : loadOutputsFor(opts, io);
+}
+
 /** Names where stack outputs come from, for messages: the outputs file or the pulumi command. */
 export function outputsSourceLabel(opts: { outputsFile?: string; stack?: string }): string {
   return opts.outputsFile !== undefined ? `--outputs-file ${opts.outputsFile}` : `pulumi stack output${opts.stack ? ` --stack ${opts.stack}` : ""}`;

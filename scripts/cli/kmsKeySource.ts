@@ -3,11 +3,10 @@ import { InputError } from "../lib/errors";
 import { checkKeyPairId } from "../lib/keyPairId";
 import type { AsyncCloudFrontSigner } from "../lib/asyncSigner";
 import type { CloudFrontSigner } from "../lib/signer";
-import { readOutputsFile, StackOutputs } from "../lib/stackOutputs";
+import type { StackOutputs } from "../lib/stackOutputs";
 import type { CliIo } from "./io";
-import { loadOutputsFor } from "./keySource";
+import { loadNamedOutputs, loadOutputsFor } from "./keySource";
 import { outputsForGeneration, resolveSigningKey, SigningKeyOptions } from "./secretKeySource";
-import * as path from "node:path";
 
 /** The KMS key source's option (for util.parseArgs), next to KEY_SOURCE_ARGS. */
 export const KMS_SOURCE_ARGS = { "kms-key-id": { type: "string" } } as const;
@@ -70,9 +69,10 @@ export async function resolveAnySigner(opts: AnyKeySourceOptions, io: CliIo): Pr
     if (opts.keyPairId === undefined) {
       throw new InputError("--kms-key-id needs --key-pair-id ID (the CloudFront public key id holding this KMS key's public key)");
     }
-    checkKeyPairId(opts.keyPairId, "--key-pair-id");
+    // Checked here, before KMS is contacted, and named after the flag (not the signer's keyPairId field).
+    checkKeyPairId(opts.keyPairId, "--key-pair-id", "give the KMS key with --kms-key-id");
     refuseSha1(opts.hash, `--kms-key-id ${opts.kmsKeyId}`);
-    const outputs = opts.outputsFile !== undefined ? readOutputsFile(path.resolve(io.cwd, opts.outputsFile)) : undefined;
+    const outputs = loadNamedOutputs(opts, io)?.outputs;
     return { signer: await kmsSigner(opts.kmsKeyId, opts.keyPairId, `--kms-key-id ${opts.kmsKeyId}`), outputs };
   }
   if (opts.generation !== undefined) {
@@ -98,6 +98,7 @@ export async function resolveAnySigner(opts: AnyKeySourceOptions, io: CliIo): Pr
   if (typeof outputs.keyPairId !== "string" || outputs.keyPairId === "") {
     throw new InputError(`${source}: no keyPairId output; is this the outputs of the signed-content stack?`);
   }
+  checkKeyPairId(outputs.keyPairId, `${source}: keyPairId output`);
   refuseSha1(opts.hash, `the active key in ${source}`);
   return { signer: await kmsSigner(outputs.kmsKeyArn, outputs.keyPairId, `${source}: kmsKeyArn ${outputs.kmsKeyArn}`), outputs };
 }

@@ -42,7 +42,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (name === undefined) {
       // The usage summary, then the one error line (stderr: stdout stays empty on bad input).
       io.err(HELP);
-      throw new InputError("missing command; use url, cookies, verify or inspect (cf-sign --help)");
+      throw new InputError("missing command; use url, cookies, verify, inspect or probe (cf-sign --help)");
     }
     if (name === "--version") {
       const version = packageVersion();
@@ -55,7 +55,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (!Object.prototype.hasOwnProperty.call(COMMANDS, name)) {
-      throw new InputError(`unknown command "${name.length > 40 ? `${name.slice(0, 37)}...` : name}"; use url, cookies, verify or inspect (cf-sign --help)`);
+      throw new InputError(`unknown command "${name.length > 40 ? `${name.slice(0, 37)}...` : name}"; use url, cookies, verify, inspect or probe (cf-sign --help)`);
     }
     return await loadCommand(name)(rest, io);
   } catch (error) {

@@ -2,12 +2,11 @@
 // (--secret-id, or the stack output privateKeySecretArn) and a named key generation (--generation, the
 // rotation canary). The order: key flags, --secret-id or --generation (from privateKeyPems; a KMS generation is
 // signed through KMS by kmsKeySource.ts), environment, then stack outputs: privateKeySecretArn, else privateKeyPem.
-import * as path from "node:path";
 import { InputError } from "../lib/errors";
 import { CloudFrontSigner } from "../lib/signer";
-import { readOutputsFile, StackOutputs } from "../lib/stackOutputs";
+import type { StackOutputs } from "../lib/stackOutputs";
 import type { CliIo } from "./io";
-import { KeySourceOptions, loadOutputsFor, resolveSigner } from "./keySource";
+import { KeySourceOptions, loadNamedOutputs, loadOutputsFor, resolveSigner } from "./keySource";
 
 /** The option definitions for util.parseArgs (spread beside KEY_SOURCE_ARGS). */
 export const SECRET_SOURCE_ARGS = {
@@ -79,10 +78,7 @@ export function outputsForGeneration(opts: SigningKeyOptions & { generation: str
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(opts.generation)) {
     throw new InputError(`--generation: "${opts.generation.slice(0, 64)}" is not a generation id (letters, digits, - and _), e.g. 2026-11`);
   }
-  const loaded =
-    opts.outputsFile !== undefined
-      ? { outputs: readOutputsFile(path.resolve(io.cwd, opts.outputsFile)), source: `--outputs-file ${opts.outputsFile}` }
-      : loadOutputsFor({ stack: opts.stack }, io);
+  const loaded = loadOutputsFor({ outputsFile: opts.outputsFile, stack: opts.stack }, io);
   if (loaded === undefined) {
     throw new InputError("--generation needs the stack outputs: pass --outputs-file F (from pulumi stack output --json --show-secrets), or install the Pulumi CLI");
   }
@@ -108,7 +104,8 @@ export async function resolveSigningKey(
     if (opts.passphraseEnv !== undefined) {
       throw new InputError("--passphrase-env is for an encrypted --private-key-file; the key in the secret has no passphrase: drop --passphrase-env");
     }
-    const outputs = opts.outputsFile !== undefined ? readOutputsFile(path.resolve(io.cwd, opts.outputsFile)) : undefined;
+    // The outputs (for baseUrl) are read first: an unreadable --stack fails before AWS is contacted.
+    const outputs = loadNamedOutputs(opts, io)?.outputs;
     return { signer: await signerFromSecretRef({ secretId: opts.secretId, label: "--secret-id" }, io), outputs };
   }
   const found = resolveSigner<SecretRef>(opts, io, {
