@@ -96,6 +96,7 @@ export function resolveProtected(opts: {
     return { protectedPaths: opts.flags, protectDefaultBehavior: opts.protectDefault ?? false, source: "--protected" };
   }
   if (opts.outputs?.protectedPaths) {
+    opts.outputs.protectedPaths.forEach((pattern, index) => checkPattern(pattern, `${opts.outputsSource ?? "stack outputs"}: protectedPaths[${index}]`));
     return {
       protectedPaths: opts.outputs.protectedPaths,
       protectDefaultBehavior: opts.protectDefault ?? opts.outputs.protectDefaultBehavior ?? false,
