@@ -117,19 +117,20 @@ function pathGuardWanted(noPathGuard: boolean, outputs: StackOutputs | undefined
   return !(outputs?.protectedPaths !== undefined && outputs.pathGuardFunctionArn === undefined);
 }
 
-function pathGuardLine(edge: RunningEdge): string {
+function pathGuardLine(edge: RunningEdge, offBecause: string): string {
   if (edge.pathGuard) return "on (the stack's CloudFront Function, on the public default behaviour)";
   if (edge.protectDefaultBehavior || edge.protectedPaths.length === 0) return "not needed (nothing is protected, or the default behaviour is protected too)";
-  return "OFF (--no-path-guard): encoded paths such as /private%2F... reach protected files unsigned";
+  return `OFF (${offBecause}): encoded paths such as /private%2F... reach protected files unsigned`;
 }
 
-export function banner(edge: RunningEdge, protectedSource: string, outputsFile?: string): string {
+/** `pathGuardOff`: why the guard is off when it would be needed (the flag, or a stack deployed without it). */
+export function banner(edge: RunningEdge, protectedSource: string, outputsFile?: string, pathGuardOff = "--no-path-guard"): string {
   const lines = [
     `cf-sign local edge listening on ${edge.url}  (Ctrl-C to stop)`,
     `  serving     ${edge.root}`,
     `  protected   ${edge.protectedPaths.join(", ") || "(none)"}  [from ${protectedSource}; first match wins]`,
     `  default     ${edge.protectDefaultBehavior ? "protected" : "public"}`,
-    `  path guard  ${pathGuardLine(edge)}`,
+    `  path guard  ${pathGuardLine(edge, pathGuardOff)}`,
     `  keys        ${edge.keySource}; trusted key pair ids: ${edge.trustedKeyPairIds.join(", ")}`,
   ];
   const target = `${edge.url}${samplePath(edge.protectedPaths, edge.root)}`;
@@ -238,7 +239,8 @@ export async function main(argv: string[]): Promise<number> {
     devKeyAlgorithm: keyAlgorithm,
     log: quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
-  process.stdout.write(`${banner(edge, protectedConfig.source, args["outputs-file"])}\n`);
+  const pathGuardOff = args["no-path-guard"] === true ? "--no-path-guard" : `${outputsSource ?? "the stack outputs"} has no pathGuardFunctionArn: deployed with pathGuard false`;
+  process.stdout.write(`${banner(edge, protectedConfig.source, args["outputs-file"], pathGuardOff)}\n`);
   if (certificate) process.stdout.write(`  tls         throwaway self-signed certificate for ${[...certificate.hostnames, "localhost", "127.0.0.1"].join(", ")} (${certificate.certFile}; curl --cacert it, or -k)\n`);
 
   await stopped;
