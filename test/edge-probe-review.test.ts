@@ -192,9 +192,11 @@ describe("issue 8 review: cf-sign probe with every key source, over HTTPS, bound
       });
     });
 
-    function runEdge(args: string[], untilBanner: boolean): Promise<{ code: number | null; out: string; err: string }> {
+    function runEdge(args: string[], untilBanner: boolean, cwd?: string): Promise<{ code: number | null; out: string; err: string }> {
       return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [MAIN, "--port", "0", "--quiet", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+        // PATH without a pulumi binary: --stack then reads Pulumi.<stack>.yaml only.
+        const env = { HOME: process.env.HOME, PATH: tmp };
+        const child = spawn(process.execPath, [MAIN, "--port", "0", "--quiet", ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
         let out = "";
         let err = "";
         const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
@@ -228,6 +230,21 @@ describe("issue 8 review: cf-sign probe with every key source, over HTTPS, bound
       const r = await runEdge(["--outputs-file", file], true);
       assert.match(r.out, /path guard\s+OFF \(--outputs-file .*no-guard-outputs\.json has no pathGuardFunctionArn: deployed with pathGuard false\)/);
       assert.doesNotMatch(r.out, /--no-path-guard/);
+    });
+
+    it("npm run edge --stack S without the Pulumi CLI: Pulumi.S.yaml's pathGuard false is honoured, as the stack deploys it", async function () {
+      if (!fs.existsSync(MAIN)) this.skip();
+      const cwd = fs.mkdtempSync(path.join(tmp, "stack-"));
+      fs.writeFileSync(path.join(cwd, "Pulumi.noguard.yaml"), "config:\n  cloudfront-signed-content:pathGuard: false\n");
+      fs.writeFileSync(path.join(cwd, "Pulumi.guarded.yaml"), "config:\n  cloudfront-signed-content:protectedPaths:\n    - /private/*\n");
+      const off = await runEdge(["--stack", "noguard", "--root", root], true, cwd);
+      assert.match(off.out, /path guard\s+OFF \(Pulumi\.noguard\.yaml sets pathGuard false\)/);
+      const on = await runEdge(["--stack", "guarded", "--root", root], true, cwd);
+      assert.match(on.out, /path guard\s+on /);
+      fs.writeFileSync(path.join(cwd, "Pulumi.bad.yaml"), "config:\n  cloudfront-signed-content:pathGuard: maybe\n");
+      const bad = await runEdge(["--stack", "bad"], false, cwd);
+      assert.equal(bad.code, 2);
+      assert.match(bad.err, /^error: .*Pulumi\.bad\.yaml: pathGuard must be true or false\n$/);
     });
   });
 });
