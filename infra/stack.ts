@@ -106,6 +106,15 @@ function corsResources(settings: StackSettings, bucket: aws.s3.Bucket, label: st
 
 export function createContentStack(settings: StackSettings, assets: readonly AssetFile[]): { stack: ContentStack; outputs: ContentStackOutputs } {
     const label = `${pulumi.getProject()}/${pulumi.getStack()}`;
+    // The behaviours that need no signature refuse paths whose S3 key is a protected one (docs/stack.md).
+    // Built first: its checks (e.g. CloudFront Functions' 10 KB code limit) fail before any resource is registered.
+    const pathGuard = needsPathGuard(settings)
+        ? new PathGuard("path-guard", {
+              protectedPaths: settings.protectedPaths,
+              comment: limitText(`${label}: path guard`, 128),
+              tags: resourceTags(settings.tags),
+          })
+        : undefined;
     const { bucket, publicAccessBlock, ownership } = privateBucket(settings);
 
     const oac = new aws.cloudfront.OriginAccessControl("content-oac", {
@@ -130,14 +139,6 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
     const corsPolicy = corsResources(settings, bucket, label);
     const selection = protectedSelection(settings.protectedPaths, settings.protectDefaultBehavior, DEFAULT_BEHAVIOUR);
     const signed = signing.attachTo(withCors(buildCacheBehaviours(settings.protectedPaths, S3_ORIGIN_ID), corsPolicy?.id), selection);
-    // The behaviours that need no signature refuse paths whose S3 key is a protected one (docs/stack.md).
-    const pathGuard = needsPathGuard(settings)
-        ? new PathGuard("path-guard", {
-              protectedPaths: settings.protectedPaths,
-              comment: limitText(`${label}: path guard`, 128),
-              tags: resourceTags(settings.tags),
-          })
-        : undefined;
     const behaviours = pathGuard ? associatePathGuard(signed, pathGuard.functionAssociation, selection) : signed;
 
     const customCertificate = settings.certificateArn !== undefined;

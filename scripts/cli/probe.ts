@@ -148,14 +148,22 @@ function request(base: URL, path: string, headers: Record<string, string>, timeo
           const type = String(res.headers["content-type"] ?? "");
           const code = /xml/.test(type) ? /<Code>([^<]{1,64})<\/Code>/.exec(body.toString("utf8"))?.[1] : undefined;
           const contentLength = res.headers["content-length"];
+          clearTimeout(deadline);
           resolve({ status: res.statusCode ?? 0, code, body, truncated, contentLength });
         };
         res.on("end", finish);
         res.on("error", (error) => (done ? undefined : reject(error)));
       },
     );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs / 1000}s`)));
-    req.on("error", reject);
+    // One deadline for the whole exchange: an idle-socket timeout alone lets a server that trickles bytes hold a row for hours.
+    const deadline = setTimeout(() => {
+      reject(new Error(`no complete answer within ${timeoutMs / 1000}s`));
+      req.destroy();
+    }, timeoutMs);
+    req.on("error", (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
     req.end();
   });
 }

@@ -44,17 +44,17 @@ function asPatterns(value: unknown, source: string): string[] {
   return list as string[];
 }
 
-function asBoolean(value: unknown, source: string): boolean {
+function asBoolean(value: unknown, source: string, key = "protectDefaultBehavior"): boolean {
   if (value === true || value === "true") return true;
   if (value === false || value === "false") return false;
-  throw new InputError(`${source}: protectDefaultBehavior must be true or false`);
+  throw new InputError(`${source}: ${key} must be true or false`);
 }
 
-/** Reads protectedPaths/protectDefaultBehavior from Pulumi.<stack>.yaml; undefined when the file has none. */
+/** Reads protectedPaths/protectDefaultBehavior/pathGuard from Pulumi.<stack>.yaml; undefined when the file has none. */
 export function readStackConfig(
   stack: string,
   cwd: string,
-): { protectedPaths?: string[]; protectDefaultBehavior?: boolean; file: string } | undefined {
+): { protectedPaths?: string[]; protectDefaultBehavior?: boolean; pathGuard?: boolean; file: string } | undefined {
   const file = path.resolve(cwd, `Pulumi.${stack}.yaml`);
   let text: string;
   try {
@@ -75,10 +75,12 @@ export function readStackConfig(
   const c = config as Record<string, unknown>;
   const paths = configValue(c, "protectedPaths");
   const protectDefault = configValue(c, "protectDefaultBehavior");
+  const pathGuard = configValue(c, "pathGuard");
   return {
     file,
     protectedPaths: paths === undefined ? undefined : asPatterns(paths, file),
     protectDefaultBehavior: protectDefault === undefined ? undefined : asBoolean(protectDefault, file),
+    pathGuard: pathGuard === undefined ? undefined : asBoolean(pathGuard, file, "pathGuard"),
   };
 }
 
@@ -96,6 +98,7 @@ export function resolveProtected(opts: {
     return { protectedPaths: opts.flags, protectDefaultBehavior: opts.protectDefault ?? false, source: "--protected" };
   }
   if (opts.outputs?.protectedPaths) {
+    opts.outputs.protectedPaths.forEach((pattern, index) => checkPattern(pattern, `${opts.outputsSource ?? "stack outputs"}: protectedPaths[${index}]`));
     return {
       protectedPaths: opts.outputs.protectedPaths,
       protectDefaultBehavior: opts.protectDefault ?? opts.outputs.protectDefaultBehavior ?? false,

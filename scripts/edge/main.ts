@@ -7,7 +7,7 @@ import { InputError } from "../lib/errors";
 import type { KeyAlgorithm } from "../lib/keys";
 import { loadStackOutputs, readOutputsFile, type StackOutputs } from "../lib/stackOutputs";
 import { pathPatternMatches } from "./behaviors";
-import { resolveProtected, trustedKeysFromOutputs } from "./config";
+import { readStackConfig, resolveProtected, trustedKeysFromOutputs } from "./config";
 import { defaultRoot, startEdge, type RunningEdge } from "./server";
 import { throwawayCertificate } from "./tlsCert";
 
@@ -41,8 +41,9 @@ Options:
 Protected patterns come from, first found: --protected, the stack outputs, Pulumi.<stack>.yaml,
 the default ["/private/*"]. Keys: --public-key-file, the stack outputs, else a throwaway dev key pair
 whose private key is written to a 0600 file (never printed) and removed when the edge stops.
-The path guard runs as the stack deploys it: on, unless --no-path-guard or stack outputs without
-pathGuardFunctionArn (a stack deployed with pathGuard false).`;
+The path guard runs as the stack deploys it: on, unless --no-path-guard, stack outputs without
+pathGuardFunctionArn (a stack deployed with pathGuard false) or, without outputs, Pulumi.<stack>.yaml
+setting pathGuard false.`;
 
 function parseEdgeArgs(argv: string[]) {
   try {
@@ -110,26 +111,29 @@ function quote(text: string): string {
 
 /**
  * The guard runs as the stack deploys it: on, unless --no-path-guard, or stack outputs that describe a
- * stack (protectedPaths) have no pathGuardFunctionArn, i.e. it was deployed with pathGuard false.
+ * stack (protectedPaths) have no pathGuardFunctionArn, i.e. it was deployed with pathGuard false, or
+ * (without outputs) Pulumi.<stack>.yaml sets pathGuard false.
  */
-function pathGuardWanted(noPathGuard: boolean, outputs: StackOutputs | undefined): boolean {
+function pathGuardWanted(noPathGuard: boolean, outputs: StackOutputs | undefined, stackFilePathGuard: boolean | undefined): boolean {
   if (noPathGuard) return false;
-  return !(outputs?.protectedPaths !== undefined && outputs.pathGuardFunctionArn === undefined);
+  if (outputs === undefined) return stackFilePathGuard !== false;
+  return !(outputs.protectedPaths !== undefined && outputs.pathGuardFunctionArn === undefined);
 }
 
-function pathGuardLine(edge: RunningEdge): string {
+function pathGuardLine(edge: RunningEdge, offBecause: string): string {
   if (edge.pathGuard) return "on (the stack's CloudFront Function, on the public default behaviour)";
   if (edge.protectDefaultBehavior || edge.protectedPaths.length === 0) return "not needed (nothing is protected, or the default behaviour is protected too)";
-  return "OFF (--no-path-guard): encoded paths such as /private%2F... reach protected files unsigned";
+  return `OFF (${offBecause}): encoded paths such as /private%2F... reach protected files unsigned`;
 }
 
-export function banner(edge: RunningEdge, protectedSource: string, outputsFile?: string): string {
+/** `pathGuardOff`: why the guard is off when it would be needed (the flag, or a stack deployed without it). */
+export function banner(edge: RunningEdge, protectedSource: string, outputsFile?: string, pathGuardOff = "--no-path-guard"): string {
   const lines = [
     `cf-sign local edge listening on ${edge.url}  (Ctrl-C to stop)`,
     `  serving     ${edge.root}`,
     `  protected   ${edge.protectedPaths.join(", ") || "(none)"}  [from ${protectedSource}; first match wins]`,
     `  default     ${edge.protectDefaultBehavior ? "protected" : "public"}`,
-    `  path guard  ${pathGuardLine(edge)}`,
+    `  path guard  ${pathGuardLine(edge, pathGuardOff)}`,
     `  keys        ${edge.keySource}; trusted key pair ids: ${edge.trustedKeyPairIds.join(", ")}`,
   ];
   const target = `${edge.url}${samplePath(edge.protectedPaths, edge.root)}`;
@@ -210,6 +214,9 @@ export async function main(argv: string[]): Promise<number> {
     cwd,
   });
 
+  // Without outputs (no Pulumi CLI), the stack file says whether the stack deploys the guard.
+  const stackFile = outputs === undefined && args.stack !== undefined ? readStackConfig(args.stack, cwd) : undefined;
+
   // Signal handlers go in before the server starts, so a stop request is never lost or fatal.
   let stopRequested!: () => void;
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
@@ -232,13 +239,19 @@ export async function main(argv: string[]): Promise<number> {
     port,
     protectedPaths: protectedConfig.protectedPaths,
     protectDefaultBehavior: protectedConfig.protectDefaultBehavior,
-    pathGuard: pathGuardWanted(args["no-path-guard"] === true, outputs),
+    pathGuard: pathGuardWanted(args["no-path-guard"] === true, outputs, stackFile?.pathGuard),
     trustedKeys,
     keySource,
     devKeyAlgorithm: keyAlgorithm,
     log: quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
-  process.stdout.write(`${banner(edge, protectedConfig.source, args["outputs-file"])}\n`);
+  const pathGuardOff =
+    args["no-path-guard"] === true
+      ? "--no-path-guard"
+      : outputs === undefined && stackFile !== undefined
+        ? `${path.basename(stackFile.file)} sets pathGuard false`
+        : `${outputsSource ?? "the stack outputs"} has no pathGuardFunctionArn: deployed with pathGuard false`;
+  process.stdout.write(`${banner(edge, protectedConfig.source, args["outputs-file"], pathGuardOff)}\n`);
   if (certificate) process.stdout.write(`  tls         throwaway self-signed certificate for ${[...certificate.hostnames, "localhost", "127.0.0.1"].join(", ")} (${certificate.certFile}; curl --cacert it, or -k)\n`);
 
   await stopped;

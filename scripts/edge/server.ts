@@ -8,6 +8,7 @@ import * as mime from "mime-types";
 import { PathGuardError, pathGuardSource } from "../../components/pathGuard";
 import { InputError } from "../lib/errors";
 import type { KeyAlgorithm } from "../lib/keys";
+import { pathPatternProblem } from "../lib/pathPattern";
 import { parseCookieHeader } from "../lib/signedRequest";
 import { escapeControl } from "../lib/terminal";
 import { errorXml, trustedKey, verifyRequest, type TrustedKeys } from "../lib/verifier";
@@ -297,11 +298,11 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
     throw new InputError(`--root ${root}: not a readable directory; pass the folder to serve`);
   }
   const protectedPaths = [...(options.protectedPaths ?? DEFAULT_PROTECTED_PATHS)];
-  for (const pattern of protectedPaths) {
-    if (pattern === "" || /[\s]/.test(pattern)) {
-      throw new InputError(`protected path pattern "${pattern}" is empty or has whitespace; use e.g. /private/*`);
-    }
-  }
+  // The stack config's rule (scripts/lib/pathPattern.ts), whatever the source: flags, outputs or a library caller.
+  protectedPaths.forEach((pattern, index) => {
+    const problem = pathPatternProblem(pattern);
+    if (problem !== undefined) throw new InputError(`protectedPaths[${index}] ${problem}`);
+  });
   const protectDefaultBehavior = options.protectDefaultBehavior ?? false;
 
   let devKey: DevKeyPair | undefined;

@@ -57,7 +57,7 @@ export function selfSignedCertificate(hostnames: readonly string[], now = new Da
   const names = [...new Set([...hostnames, "localhost"])];
   const ecdsaWithSha256 = seq(oid("1.2.840.10045.4.3.2"));
   const serial = crypto.randomBytes(16);
-  serial[0] &= 0x7f; // positive INTEGER
+  serial[0] = (serial[0] & 0x7f) | 0x01; // a positive INTEGER in minimal DER (a leading 0x00 byte is refused as illegal padding)
   const subject = name(names[0]);
   const subjectAltName = seq(...names.map((n) => tlv(0x82, Buffer.from(n, "ascii"))), tlv(0x87, Buffer.from([127, 0, 0, 1])));
   const tbs = seq(
