@@ -53,8 +53,9 @@ export function signerForGeneration(outputs: StackOutputs, source: string, gener
   }
   if (typeof pems !== "object" || pems === null || Array.isArray(pems)) {
     throw new InputError(
-      `--generation ${generation}: ${source} has no privateKeyPems output (the stack does not export its private keys) and no kmsKeyArns entry for it; ` +
-        `sign with --key-pair-id ${ids[generation]} --private-key-file FILE (a KMS key: --kms-key-id ARN --key-pair-id ${ids[generation]})`,
+      `--generation ${generation}: ${source} has no privateKeyPems output (the stack does not export its private keys, e.g. exportPrivateKey false; ` +
+        `its secret holds only the active key) and no kmsKeyArns entry for it; for the canary, export them during the rotation, ` +
+        `or sign with --key-pair-id ${ids[generation]} --private-key-file FILE (a KMS key: --kms-key-id ARN --key-pair-id ${ids[generation]})`,
     );
   }
   const pem = (pems as Record<string, unknown>)[generation];
