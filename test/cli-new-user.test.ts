@@ -10,20 +10,9 @@ import { resolveProtected } from "../scripts/edge/config";
 import { InputError } from "../scripts/lib/errors";
 import { CloudFrontSigner } from "../scripts/lib/signer";
 import { validatePathPattern } from "../infra/config";
-import { CliResult, runCli } from "./helpers/cli";
+import { assertRefused, runCli } from "./helpers/cli";
 import { decodeCf, splitSignedUrl } from "./helpers/signedUrl";
 import { testKeys } from "./helpers/verifyKeys";
-
-/** Exit 2, nothing on stdout, exactly one `error:` line matching `pattern`, no stack trace. */
-function assertRefused(result: CliResult, pattern: RegExp): void {
-  assert.equal(result.code, 2, `exit code (stdout: ${result.stdout}; stderr: ${result.stderr})`);
-  assert.equal(result.stdout, "");
-  const lines = result.stderr.split("\n").filter((l) => l !== "");
-  assert.equal(lines.length, 1, `one stderr line, got: ${result.stderr}`);
-  assert.match(lines[0], /^error: /);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(result.stderr, /\n\s+at /);
-}
 
 describe("cf-sign: what a new user tripped over (issue 13, compiled CLI)", function () {
   this.timeout(60_000);

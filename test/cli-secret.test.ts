@@ -4,22 +4,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { storedSigningKeyJson } from "../components/policy";
 import { verifyRequest } from "../scripts/lib/verifier";
-import { CliResult, runCli } from "./helpers/cli";
+import { assertRefused, CliResult, runCli } from "./helpers/cli";
 import { SecretsManagerStandIn } from "./helpers/secretsManagerStandIn";
 import { testKeys } from "./helpers/verifyKeys";
 
 const URL_TO_SIGN = "https://cdn.example.test/private/cat.jpeg";
-
-/** exit 2, nothing on stdout, exactly one `error:` line, no stack trace, no AWS SDK notice. */
-function assertOneLineError(result: CliResult, pattern: RegExp): void {
-  assert.equal(result.code, 2, `exit code (stderr: ${result.stderr})`);
-  assert.equal(result.stdout, "");
-  const lines = result.stderr.split("\n").filter((l) => l !== "");
-  assert.equal(lines.length, 1, `one stderr line, got: ${result.stderr}`);
-  assert.match(lines[0], /^error: /);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(result.stderr, /NodeVersionSupportWarning|AWS SDK for JavaScript|\n\s+at /);
-}
 
 describe("cf-sign url|cookies with a Secrets Manager key source and --generation (compiled CLI, loopback stand-in)", function () {
   const keys = testKeys();
@@ -100,19 +89,19 @@ describe("cf-sign url|cookies with a Secrets Manager key source and --generation
     const denied = "denied-secret";
     standIn.put(denied, "{}");
     standIn.denied.add(denied);
-    assertOneLineError(await runCli(["url", URL_TO_SIGN, "--secret-id", denied], { env }), /^error: secret denied-secret: access denied \(AccessDeniedException: .*\); grant secretsmanager:GetSecretValue/);
-    assertOneLineError(await runCli(["cookies", "https://cdn.example.test/private/*", "--secret-id", "no-such-secret"], { env }), /^error: secret no-such-secret: not found \(ResourceNotFoundException\)/);
+    assertRefused(await runCli(["url", URL_TO_SIGN, "--secret-id", denied], { env }), /^error: secret denied-secret: access denied \(AccessDeniedException: .*\); grant secretsmanager:GetSecretValue/);
+    assertRefused(await runCli(["cookies", "https://cdn.example.test/private/*", "--secret-id", "no-such-secret"], { env }), /^error: secret no-such-secret: not found \(ResourceNotFoundException\)/);
     const outputs = write("outputs-missing.json", { privateKeySecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gone-abcdef", privateKeyPem: "[secret]" });
-    assertOneLineError(await runCli(["url", URL_TO_SIGN, "--outputs-file", outputs], { env }), /^error: --outputs-file .*: privateKeySecretArn: secret arn:aws:secretsmanager:.*gone-abcdef: not found/);
-    assertOneLineError(
+    assertRefused(await runCli(["url", URL_TO_SIGN, "--outputs-file", outputs], { env }), /^error: --outputs-file .*: privateKeySecretArn: secret arn:aws:secretsmanager:.*gone-abcdef: not found/);
+    assertRefused(
       await runCli(["url", URL_TO_SIGN, "--secret-id", SECRET], { env: { ...env, AWS_SECRET_ACCESS_KEY: "wrong/secret/key/0000000000000000000000" } }),
       /^error: secret .*: AWS credentials refused or missing \(InvalidSignatureException/,
     );
     const stored = standIn.put("not-the-component", JSON.stringify({ keyPairId: keys.rsa.keyPairId, privateKeyPem: keys.rsa.privateKeyPem }));
     const notOurs = await runCli(["url", URL_TO_SIGN, "--secret-id", stored], { env });
-    assertOneLineError(notOurs, /algorithm must be "RSA" or "ECDSA"/);
+    assertRefused(notOurs, /algorithm must be "RSA" or "ECDSA"/);
     assert.ok(!notOurs.stderr.includes("PRIVATE KEY"));
-    assertOneLineError(await runCli(["url", URL_TO_SIGN, "--secret-id", SECRET, "--key-pair-id", "K1"], { env }), /--secret-id is a key source of its own/);
+    assertRefused(await runCli(["url", URL_TO_SIGN, "--secret-id", SECRET, "--key-pair-id", "K1"], { env }), /--secret-id is a key source of its own/);
   });
 
   describe("--generation (rotation canary)", () => {
@@ -142,18 +131,18 @@ describe("cf-sign url|cookies with a Secrets Manager key source and --generation
 
     it("refuses an unknown generation, hidden or absent privateKeyPems, and clashing key flags", async () => {
       const good = write("outputs-gen2.json", outputsValue());
-      assertOneLineError(await runCli(["url", URL_TO_SIGN, "--outputs-file", good, "--generation", "2027-01"], { env }), /--generation 2027-01: no such key generation .*; the stack has 2026-01, 2026-11$/);
+      assertRefused(await runCli(["url", URL_TO_SIGN, "--outputs-file", good, "--generation", "2027-01"], { env }), /--generation 2027-01: no such key generation .*; the stack has 2026-01, 2026-11$/);
       const hidden = write("outputs-hidden.json", { ...outputsValue(), privateKeyPems: "[secret]" });
-      assertOneLineError(await runCli(["url", URL_TO_SIGN, "--outputs-file", hidden, "--generation", "2026-11"], { env }), /privateKeyPems is hidden as "\[secret\]"; .*--show-secrets/);
+      assertRefused(await runCli(["url", URL_TO_SIGN, "--outputs-file", hidden, "--generation", "2026-11"], { env }), /privateKeyPems is hidden as "\[secret\]"; .*--show-secrets/);
       const { privateKeyPems: _omitted, ...withoutPems } = outputsValue();
       const absent = write("outputs-nopems.json", withoutPems);
-      assertOneLineError(
+      assertRefused(
         await runCli(["url", URL_TO_SIGN, "--outputs-file", absent, "--generation", "2026-11"], { env }),
         new RegExp(`no privateKeyPems output .*--key-pair-id ${keys.ecdsa.keyPairId} --private-key-file FILE`),
       );
-      assertOneLineError(await runCli(["url", URL_TO_SIGN, "--outputs-file", good, "--generation", "2026-11", "--secret-id", SECRET], { env }), /--generation picks a key from the stack outputs/);
-      assertOneLineError(await runCli(["url", URL_TO_SIGN, "--generation", "2026-11"], { env }), /--generation needs the stack outputs/);
-      assertOneLineError(await runCli(["url", URL_TO_SIGN, "--outputs-file", good, "--generation", "../x"], { env }), /not a generation id/);
+      assertRefused(await runCli(["url", URL_TO_SIGN, "--outputs-file", good, "--generation", "2026-11", "--secret-id", SECRET], { env }), /--generation picks a key from the stack outputs/);
+      assertRefused(await runCli(["url", URL_TO_SIGN, "--generation", "2026-11"], { env }), /--generation needs the stack outputs/);
+      assertRefused(await runCli(["url", URL_TO_SIGN, "--outputs-file", good, "--generation", "../x"], { env }), /not a generation id/);
     });
   });
 });

@@ -3,22 +3,11 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CliResult, runCli } from "./helpers/cli";
+import { assertRefused, CliResult, runCli } from "./helpers/cli";
 import { pemBody, testKeys } from "./helpers/signingKeys";
 import { decodeCf, splitSignedUrl } from "./helpers/signedUrl";
 
 const KEY_ID = "K1FLAGKEY";
-
-/** Asserts the CLI refused the input: exit 2, nothing on stdout, exactly one `error: ` line, no stack. */
-function assertRefused(result: CliResult, pattern: RegExp): void {
-  assert.equal(result.code, 2, `exit code (stderr: ${result.stderr})`);
-  assert.equal(result.stdout, "");
-  const lines = result.stderr.split("\n").filter((l) => l !== "");
-  assert.equal(lines.length, 1, `one stderr line, got: ${result.stderr}`);
-  assert.match(lines[0], /^error: /);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(result.stderr, /\n\s+at /);
-}
 
 describe("cf-sign url / cookies (compiled CLI as a child process)", function () {
   const keys = testKeys();

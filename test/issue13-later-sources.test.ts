@@ -5,20 +5,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { KmsStandIn, type StandInKey } from "../scripts/standin/kms";
-import { CliResult, runCli } from "./helpers/cli";
+import { assertRefused, runCli } from "./helpers/cli";
 import { standInEnv } from "./helpers/kms";
 import { testKeys } from "./helpers/verifyKeys";
-
-/** Exit 2, nothing on stdout, exactly one `error:` line matching `pattern`, no stack trace. */
-function assertRefused(result: CliResult, pattern: RegExp): void {
-  assert.equal(result.code, 2, `exit code (stdout: ${result.stdout}; stderr: ${result.stderr})`);
-  assert.equal(result.stdout, "");
-  const lines = result.stderr.split("\n").filter((l) => l !== "");
-  assert.equal(lines.length, 1, `one stderr line, got: ${result.stderr}`);
-  assert.match(lines[0], /^error: /);
-  assert.match(lines[0], pattern);
-  assert.doesNotMatch(result.stderr, /\n\s+at /);
-}
 
 describe("issue 13 items with the later key sources and commands (compiled CLI)", function () {
   this.timeout(60_000);

@@ -1,3 +1,4 @@
+import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -54,4 +55,18 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
     });
     child.stdin.end(options.stdin ?? "");
   });
+}
+
+/**
+ * Asserts the CLI refused the input the way every bad input must be refused: exit 2, nothing on stdout, exactly
+ * one `error: ` line matching `pattern`, no stack trace and no AWS SDK notice.
+ */
+export function assertRefused(result: CliResult, pattern: RegExp): void {
+  assert.equal(result.code, 2, `exit code (stdout: ${result.stdout}; stderr: ${result.stderr})`);
+  assert.equal(result.stdout, "");
+  const lines = result.stderr.split("\n").filter((l) => l !== "");
+  assert.equal(lines.length, 1, `one stderr line, got: ${result.stderr}`);
+  assert.match(lines[0], /^error: /);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(result.stderr, /NodeVersionSupportWarning|AWS SDK for JavaScript|\n\s+at /);
 }
