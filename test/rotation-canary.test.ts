@@ -45,6 +45,24 @@ async function rotationStep1Outputs(newKey = "2026-11:ECDSA"): Promise<StackOutp
   return outputs as StackOutputs;
 }
 
+/**
+ * The local edge standing in for the distribution (trusting the stack's key group, plain HTTP on loopback), and
+ * the stack outputs written to a 0600 file with baseUrl pointing at it, so paths resolve against the edge.
+ */
+async function edgeForStack(outputs: StackOutputs, prefix: string): Promise<{ edge: RunningEdge; dir: string; outputsFile: string }> {
+  const edge = await startEdge({
+    root: path.join(__dirname, "fixtures", "assets"),
+    port: 0,
+    protectedPaths: outputs.protectedPaths,
+    trustedKeys: trustedKeysFromOutputs(outputs, "stack outputs"),
+    log: () => undefined,
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const outputsFile = path.join(dir, "outputs.json");
+  fs.writeFileSync(outputsFile, JSON.stringify({ ...outputs, baseUrl: edge.url }), { mode: 0o600 });
+  return { edge, dir, outputsFile };
+}
+
 describe("rotation canary: a URL signed with the not-yet-active generation passes the edge trusting the stack's key group", function () {
   this.timeout(60_000);
   let dir: string;
@@ -54,17 +72,7 @@ describe("rotation canary: a URL signed with the not-yet-active generation passe
 
   before(async () => {
     outputs = await rotationStep1Outputs();
-    edge = await startEdge({
-      root: path.join(__dirname, "fixtures", "assets"),
-      port: 0,
-      protectedPaths: outputs.protectedPaths,
-      trustedKeys: trustedKeysFromOutputs(outputs, "stack outputs"),
-      log: () => undefined,
-    });
-    // The local edge stands in for the distribution: paths resolve against its URL (plain HTTP on loopback).
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "cf-canary-"));
-    outputsFile = path.join(dir, "outputs.json");
-    fs.writeFileSync(outputsFile, JSON.stringify({ ...outputs, baseUrl: edge.url }), { mode: 0o600 });
+    ({ edge, dir, outputsFile } = await edgeForStack(outputs, "cf-canary-"));
   });
   after(async () => {
     await edge?.close();
@@ -133,16 +141,7 @@ describe("rotation canary tls -> KMS: the new generation is a KMS key, signed th
     const arn = (outputs.kmsKeyArns as Record<string, string>)["2026-11"];
     kms = await KmsStandIn.start({ region: MOCK_REGION, account: MOCK_ACCOUNT_ID });
     kms.addKey({ keySpec: "ECC_NIST_P256", keyId: arn.split("/").pop(), privateKey: kmsPrivateKeyFor(arn) });
-    edge = await startEdge({
-      root: path.join(__dirname, "fixtures", "assets"),
-      port: 0,
-      protectedPaths: outputs.protectedPaths,
-      trustedKeys: trustedKeysFromOutputs(outputs, "stack outputs"),
-      log: () => undefined,
-    });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "cf-canary-kms-"));
-    outputsFile = path.join(dir, "outputs.json");
-    fs.writeFileSync(outputsFile, JSON.stringify({ ...outputs, baseUrl: edge.url }), { mode: 0o600 });
+    ({ edge, dir, outputsFile } = await edgeForStack(outputs, "cf-canary-kms-"));
   });
   after(async () => {
     await edge?.close();
