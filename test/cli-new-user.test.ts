@@ -11,6 +11,7 @@ import { InputError } from "../scripts/lib/errors";
 import { CloudFrontSigner } from "../scripts/lib/signer";
 import { validatePathPattern } from "../infra/config";
 import { assertRefused, runCli } from "./helpers/cli";
+import { EDGE_MAIN, startEdgeProcess } from "./helpers/edgeProcess";
 import { decodeCf, splitSignedUrl } from "./helpers/signedUrl";
 import { testKeys } from "./helpers/verifyKeys";
 
@@ -313,22 +314,9 @@ describe("cf-sign: what a new user tripped over (issue 13, compiled CLI)", funct
   });
 
   describe("14. the edge's cookies command", () => {
-    const MAIN = path.resolve(__dirname, "..", "dist", "scripts", "edge", "main.js");
     it("prints a --format curl command whose output curl takes, and it opens a protected file", async () => {
-      const child = spawn(process.execPath, [MAIN, "--port", "0", "--quiet"], { stdio: ["ignore", "pipe", "pipe"] });
+      const { child, banner } = await startEdgeProcess(["--port", "0", "--quiet"]);
       try {
-        let out = "";
-        const banner = await new Promise<string>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
-          child.stdout.on("data", (c: Buffer) => {
-            out += c.toString();
-            if (/verify:.*\n/.test(out)) {
-              clearTimeout(timer);
-              resolve(out);
-            }
-          });
-          child.on("exit", (code) => reject(new Error(`edge exited ${code}: ${out}`)));
-        });
         const line = /cookies: +npm run -s sign -- (cookies .*)$/m.exec(banner)?.[1];
         assert.ok(line, banner);
         assert.match(line, / --format curl /);
@@ -385,8 +373,7 @@ describe("cf-sign: what a new user tripped over (issue 13, compiled CLI)", funct
       assert.throws(() => resolveProtected({ stack: "noslash", cwd: dir }), /Pulumi\.noslash\.yaml: protectedPaths\[0\] "private\/\*" is not a path pattern/);
     });
     it("npm run edge -- --protected 'private/*' and inspect --protected 'private/*' exit 2 with the stack's message", async () => {
-      const MAIN = path.resolve(__dirname, "..", "dist", "scripts", "edge", "main.js");
-      const child = spawn(process.execPath, [MAIN, "--port", "0", "--quiet", "--protected", "private/*"], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [EDGE_MAIN, "--port", "0", "--quiet", "--protected", "private/*"], { stdio: ["ignore", "pipe", "pipe"] });
       let err = "";
       child.stderr.on("data", (c: Buffer) => (err += c.toString()));
       // An edge that accepted the pattern would keep serving: stop it rather than hang the suite.

@@ -9,6 +9,7 @@ import { normalizeRequestPath, objectKeyFor, parseRange } from "../scripts/edge/
 import { startEdge } from "../scripts/edge/server";
 import { InputError } from "../scripts/lib/errors";
 import { CloudFrontSigner } from "../scripts/lib/signer";
+import { EDGE_MAIN, startEdgeProcess } from "./helpers/edgeProcess";
 import { get } from "./helpers/http";
 
 describe("edge: cache behaviours, config sources, paths", () => {
@@ -145,22 +146,10 @@ describe("edge: cache behaviours, config sources, paths", () => {
 
   describe("npm run edge (compiled entry point)", function () {
     this.timeout(30_000);
-    const MAIN = path.resolve(__dirname, "..", "dist", "scripts", "edge", "main.js");
+    const MAIN = EDGE_MAIN;
     it("prints the start block with a ready cf-sign command, never the key, and cleans up on SIGTERM", async function () {
       if (!fs.existsSync(MAIN)) this.skip();
-      const child = spawn(process.execPath, [MAIN, "--port", "0", "--quiet"], { stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      const banner = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
-        child.stdout.on("data", (c: Buffer) => {
-          out += c.toString();
-          if (out.includes("verify:")) {
-            clearTimeout(timer);
-            resolve(out);
-          }
-        });
-        child.on("exit", (code) => reject(new Error(`edge exited ${code}: ${out}`)));
-      });
+      const { child, banner } = await startEdgeProcess(["--port", "0", "--quiet"]);
       assert.match(banner, /listening on http:\/\/127\.0\.0\.1:\d+/);
       assert.match(banner, /protected\s+\/private\/\*/);
       assert.match(banner, /path guard\s+on /);
@@ -175,20 +164,8 @@ describe("edge: cache behaviours, config sources, paths", () => {
     });
     it("--no-path-guard: the banner says so and /private%2Fcat.jpeg serves the protected file (the leak the guard closes)", async function () {
       if (!fs.existsSync(MAIN)) this.skip();
-      const child = spawn(process.execPath, [MAIN, "--port", "0", "--quiet", "--no-path-guard"], { stdio: ["ignore", "pipe", "pipe"] });
+      const { child, banner } = await startEdgeProcess(["--port", "0", "--quiet", "--no-path-guard"]);
       try {
-        let out = "";
-        const banner = await new Promise<string>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
-          child.stdout.on("data", (c: Buffer) => {
-            out += c.toString();
-            if (out.includes("verify:")) {
-              clearTimeout(timer);
-              resolve(out);
-            }
-          });
-          child.on("exit", (code) => reject(new Error(`edge exited ${code}: ${out}`)));
-        });
         assert.match(banner, /path guard\s+OFF \(--no-path-guard\)/);
         const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)![1];
         const leaked = await get(`${url}/private%2Fcat.jpeg`);

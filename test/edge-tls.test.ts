@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as https from "node:https";
@@ -8,6 +7,7 @@ import { corsHeaders, validateCorsPolicy } from "../scripts/edge/cors";
 import { RunningEdge, startEdge } from "../scripts/edge/server";
 import { throwawayCertificate, ThrowawayCertificate } from "../scripts/edge/tlsCert";
 import { CloudFrontSigner } from "../scripts/lib/signer";
+import { EDGE_MAIN, startEdgeProcess } from "./helpers/edgeProcess";
 import { testKeys } from "./helpers/verifyKeys";
 
 function get(url: string, ca: string, headers: Record<string, string> = {}, servername = "cdn.example.test"): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
@@ -82,22 +82,9 @@ describe("local edge --tls (throwaway certificate) and CORS (response headers po
   });
 
   it("npm run edge -- --tls: prints where the certificate is, serves HTTPS, removes the key on SIGTERM", async function () {
-    const main = path.resolve(__dirname, "..", "dist", "scripts", "edge", "main.js");
-    if (!fs.existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first (npm test does it)`);
-    const child = spawn(process.execPath, [main, "--tls", "--tls-host", "cdn.example.test", "--port", "0", "--quiet"], { stdio: ["ignore", "pipe", "pipe"] });
+    if (!fs.existsSync(EDGE_MAIN)) throw new Error(`${EDGE_MAIN} is missing: run "npm run build" first (npm test does it)`);
+    const { child, banner: out } = await startEdgeProcess(["--tls", "--tls-host", "cdn.example.test", "--port", "0", "--quiet"], /\n  tls .*\n/);
     try {
-      let out = "";
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
-        child.stdout.on("data", (chunk: Buffer) => {
-          out += chunk.toString();
-          if (/\n  tls .*\n/.test(out)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        child.once("exit", (code) => reject(new Error(`edge exited ${code}: ${out}`)));
-      });
       const url = /listening on (https:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
       const certFile = /\((\/[^;]+tls-cert\.pem);/.exec(out)?.[1];
       assert.ok(url && certFile, out);
