@@ -169,6 +169,20 @@ interface Expectations {
     corsAllowedOrigins?: string[];
 }
 
+/** What the program deploys with no stack config at all (the Pulumi.yaml defaults). */
+const DEFAULT_EXPECTATIONS: Expectations = {
+    protectedPaths: ["/private/*"],
+    protectDefaultBehavior: false,
+    keys: [{ id: "2026-01", algorithm: "RSA" }],
+    activeKey: "2026-01",
+    storePrivateKey: false,
+    aliases: [],
+    priceClass: "PriceClass_100",
+    ipv6: true,
+    forceDestroy: false,
+    assets: [],
+};
+
 /** Every security-relevant input of every resource, and every output, for one configuration. */
 async function checkStack(run: ProgramRun, expected: Expectations): Promise<void> {
     const { rec, outputs, module } = run;
@@ -447,18 +461,7 @@ describe("infra program (mocks)", function () {
 
     it("deploys the defaults (no stack config at all)", async () => {
         const run = await runProgram({});
-        await checkStack(run, {
-            protectedPaths: ["/private/*"],
-            protectDefaultBehavior: false,
-            keys: [{ id: "2026-01", algorithm: "RSA" }],
-            activeKey: "2026-01",
-            storePrivateKey: false,
-            aliases: [],
-            priceClass: "PriceClass_100",
-            ipv6: true,
-            forceDestroy: false,
-            assets: [],
-        });
+        await checkStack(run, DEFAULT_EXPECTATIONS);
     });
 
     it("deploys the same stack from the Pulumi.yaml defaults", async () => {
@@ -573,18 +576,7 @@ describe("infra program (mocks)", function () {
     });
 
     it("pathGuard false, or nothing unprotected: no path guard function and no association", async () => {
-        const base: Expectations = {
-            protectedPaths: ["/private/*"],
-            protectDefaultBehavior: false,
-            keys: [{ id: "2026-01", algorithm: "RSA" }],
-            activeKey: "2026-01",
-            storePrivateKey: false,
-            aliases: [],
-            priceClass: "PriceClass_100",
-            ipv6: true,
-            forceDestroy: false,
-            assets: [],
-        };
+        const base = DEFAULT_EXPECTATIONS;
         const off = await runProgram({ ...stackConfig(), [`${MOCK_PROJECT}:pathGuard`]: "false" });
         await checkStack(off, { ...base, pathGuard: false });
         assert.equal(off.rec.byType(T.pathGuard).length, 0);
