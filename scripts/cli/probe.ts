@@ -7,9 +7,8 @@ import type { CloudFrontSigner } from "../lib/signer";
 import { escapeControl } from "../lib/terminal";
 import { parseCommandArgs } from "./args";
 import type { CliCommand, CliIo } from "./io";
-import { KEY_SOURCE_ARGS, KEY_SOURCE_HELP } from "./keySource";
-import { KMS_SOURCE_ARGS } from "./kmsKeySource";
-import { SECRET_SOURCE_ARGS } from "./secretKeySource";
+import { KEY_SOURCE_HELP } from "./keySourceHelp";
+import { KEY_SOURCE_ARGS } from "./keySources";
 import { prepareSigning } from "./signArgs";
 
 const HELP = `Usage: cf-sign probe --public /index.html --private /private/cat.jpeg [options]
@@ -40,8 +39,6 @@ const ARGS = {
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   ...KEY_SOURCE_ARGS,
-  ...SECRET_SOURCE_ARGS,
-  ...KMS_SOURCE_ARGS,
 } as const;
 
 /** Bodies are read up to this size: enough to recognise the private file without downloading a video. */
