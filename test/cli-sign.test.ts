@@ -262,7 +262,7 @@ cat "${path.join(dir, "pulumi-outputs.json")}"
     it("missing key: one error listing every way", async () => {
       assertRefused(
         await runCli(["url", "https://h.example/a"]),
-        /^error: no signing key found: give --key-pair-id with --private-key-file, or set CLOUDFRONT_KEY_PAIR_ID with CLOUDFRONT_PRIVATE_KEY or CLOUDFRONT_PRIVATE_KEY_FILE, or pass --outputs-file F \(from pulumi stack output --json --show-secrets\), or run inside the Pulumi project with the Pulumi CLI installed$/,
+        /^error: no signing key found: give one of these key sources \(the first that applies wins\): 1\. --kms-key-id .*; 2\. --key-pair-id ID --private-key-file FILE .*; 5\. env CLOUDFRONT_KEY_PAIR_ID with CLOUDFRONT_PRIVATE_KEY \(PEM text\) or CLOUDFRONT_PRIVATE_KEY_FILE; the stack outputs from --outputs-file F \(pulumi stack output --json --show-secrets > F\), --stack S, or the selected stack when the Pulumi CLI is installed, with 6\. .* 8\. keyPairId and privateKeyPem \(needs --show-secrets\)$/,
       );
       assertRefused(await runCli(["url", "https://h.example/a"], { env: { CLOUDFRONT_KEY_PAIR_ID: "K1" } }), /^error: no signing key found \(CLOUDFRONT_KEY_PAIR_ID is set but neither/);
       assertRefused(await runCli(["url", "https://h.example/a", "--key-pair-id", "K1"]), /^error: --key-pair-id needs --private-key-file FILE/);

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { KEY_SOURCE_HELP, keySourceMarkdown } from "../scripts/cli/keySourceHelp";
 import { KEY_SOURCE_ARGS, KEY_SOURCES } from "../scripts/cli/keySources";
-import { runCli } from "./helpers/cli";
+import { assertRefused, runCli } from "./helpers/cli";
 
 const ROOT = path.resolve(__dirname, "..");
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -47,6 +47,20 @@ describe("key sources: one ordered table", function () {
     const expected = keySourceMarkdown();
     for (const file of ["README.md", "docs/signing.md"]) {
       assert.equal(keySourceBlock(file), expected, `${file}: replace the key-source table with:\n${expected}\n`);
+    }
+  });
+
+  it("with no key source, the error names every key source, numbered in the table's order, on one line", async () => {
+    for (const command of [["url", "https://d111111abcdef8.cloudfront.net/a"], ["cookies", "https://d111111abcdef8.cloudfront.net/*"]]) {
+      const r = await runCli(command);
+      assertRefused(r, /^error: no signing key found: /);
+      let at = -1;
+      for (const [i, source] of KEY_SOURCES.entries()) {
+        const next = r.stderr.indexOf(`${i + 1}. ${source.usage}`, at + 1);
+        assert.ok(next > at, `${command[0]}: "${i + 1}. ${source.usage}" after the previous source in: ${r.stderr}`);
+        at = next;
+      }
+      for (const option of ["--outputs-file F", "--stack S"]) assert.ok(r.stderr.includes(option), `${command[0]}: names ${option}`);
     }
   });
 });

@@ -322,11 +322,19 @@ export const KEY_SOURCES: readonly KeySource[] = [
   },
 ];
 
-const WAYS =
-  "give --key-pair-id with --private-key-file, or set CLOUDFRONT_KEY_PAIR_ID with CLOUDFRONT_PRIVATE_KEY or CLOUDFRONT_PRIVATE_KEY_FILE, " +
-  "or pass --outputs-file F (from pulumi stack output --json --show-secrets), or run inside the Pulumi project with the Pulumi CLI installed";
+/** Where the "stack outputs" sources read them, in the error that lists every key source. */
+const STACK_OUTPUTS_FROM = "--outputs-file F (pulumi stack output --json --show-secrets > F), --stack S, or the selected stack when the Pulumi CLI is installed";
 
-/** The error when no key source applies; a half-set environment is named. */
+/** Every key source, numbered in the table's order, for the error when none applies. */
+function keySourceList(): string {
+  return KEY_SOURCES.map((source, i) => {
+    const item = `${i + 1}. ${source.usage}`;
+    const firstOfStack = source.kind === "stack outputs" && KEY_SOURCES[i - 1]?.kind !== "stack outputs";
+    return firstOfStack ? `the stack outputs from ${STACK_OUTPUTS_FROM}, with ${item}` : item;
+  }).join("; ");
+}
+
+/** The error when no key source applies: every key source in order; a half-set environment is named. */
 function noSigningKeyFound(env: NodeJS.ProcessEnv): InputError {
   const hasId = env[ENV_KEY_PAIR_ID] !== undefined;
   const hasKey = env[ENV_PRIVATE_KEY] !== undefined || env[ENV_PRIVATE_KEY_FILE] !== undefined;
@@ -336,7 +344,7 @@ function noSigningKeyFound(env: NodeJS.ProcessEnv): InputError {
       : hasId
         ? ` (${ENV_KEY_PAIR_ID} is set but neither ${ENV_PRIVATE_KEY} nor ${ENV_PRIVATE_KEY_FILE} is)`
         : ` (${ENV_PRIVATE_KEY}/_FILE is set but ${ENV_KEY_PAIR_ID} is not)`;
-  return new InputError(`no signing key found${note}: ${WAYS}`);
+  return new InputError(`no signing key found${note}: give one of these key sources (the first that applies wins): ${keySourceList()}`);
 }
 
 /**
