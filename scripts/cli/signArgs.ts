@@ -89,7 +89,10 @@ export function signOptionsFrom(values: SignArgValues, now: Date): SignOptions {
   };
 }
 
-/** Signer (a local key's, a secret's or a KMS key's) + a lazy stack-outputs getter for resolving `/paths` against baseUrl. */
+/**
+ * Signer (a local key's, a secret's or a KMS key's) + `resolve` for `/paths` against baseUrl; the stack outputs are
+ * read lazily (`stackOutputs`), `outputsSource` names them in messages.
+ */
 export async function prepareSigning(values: SignArgValues, io: CliIo) {
   const hash = values.hash === undefined ? undefined : parseHashAlgorithm(values.hash, "--hash");
   const { signer, outputs } = await resolveSigningKey(values, hash, io);
@@ -107,5 +110,5 @@ export async function prepareSigning(values: SignArgValues, io: CliIo) {
   if (values.stack !== undefined) getOutputs();
   const source = outputsSourceLabel({ outputsFile: values["outputs-file"], stack: values.stack });
   const resolve = (input: string, field: string): string => resolveAgainstBaseUrl(input, field, getOutputs, source);
-  return { signer, resolve };
+  return { signer, resolve, stackOutputs: getOutputs, outputsSource: source };
 }
