@@ -152,6 +152,14 @@ function checkOutputsKeyPairId(outputs: StackOutputs, source: string): string {
   return outputs.keyPairId;
 }
 
+/**
+ * A PEM whose line breaks are written as the two characters \n (or \r\n), as many CI systems store a multi-line
+ * secret, with real line breaks. A PEM never holds a backslash, so this changes nothing else.
+ */
+function unescapeNewlines(pem: string): string {
+  return pem.replace(/\\r\\n|\\n/g, "\n");
+}
+
 const nonEmpty = (value: unknown): value is string => typeof value === "string" && value !== "";
 
 /** The key sources, in the one documented order: the first that applies wins. */
@@ -256,7 +264,7 @@ export const KEY_SOURCES: readonly KeySource[] = [
     kind: "environment",
     flags: ["passphrase-env"],
     usage: `env ${ENV_KEY_PAIR_ID} with ${ENV_PRIVATE_KEY} (PEM text) or ${ENV_PRIVATE_KEY_FILE}`,
-    description: "the environment",
+    description: "the environment; CLOUDFRONT_PRIVATE_KEY may write the PEM's line breaks as \\n, as CI secrets often do",
     applies: ({ io }) => io.env[ENV_KEY_PAIR_ID] !== undefined && (io.env[ENV_PRIVATE_KEY] !== undefined || io.env[ENV_PRIVATE_KEY_FILE] !== undefined),
     async load(request) {
       const { io } = request;
@@ -265,7 +273,7 @@ export const KEY_SOURCES: readonly KeySource[] = [
       const text = io.env[ENV_PRIVATE_KEY];
       const file = io.env[ENV_PRIVATE_KEY_FILE];
       checkKeyPairId(keyPairId, ENV_KEY_PAIR_ID, `put the private key in ${ENV_PRIVATE_KEY} (or its file name in ${ENV_PRIVATE_KEY_FILE})`);
-      const pem = text !== undefined ? text : readKeyFile(file as string, ENV_PRIVATE_KEY_FILE, io);
+      const pem = text !== undefined ? unescapeNewlines(text) : readKeyFile(file as string, ENV_PRIVATE_KEY_FILE, io);
       const label = text !== undefined ? ENV_PRIVATE_KEY : `${ENV_PRIVATE_KEY_FILE} ${file}`;
       return { signer: new CloudFrontSigner({ keyPairId, privateKey: pem, passphrase: passphraseFrom(request), label }), outputs };
     },
