@@ -3,7 +3,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { cannedPolicy } from "../scripts/lib/policy";
+import { cannedPolicy } from "../signer/src/lib/policy";
 import { assertRefused, CliResult, runCli } from "./helpers/cli";
 import { pemBody, testKeys } from "./helpers/signingKeys";
 import { decodeCf, splitSignedUrl } from "./helpers/signedUrl";

@@ -7,7 +7,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEdge, type RunningEdge } from "../scripts/edge/server";
-import { CloudFrontSigner } from "../scripts/lib/signer";
+import { CloudFrontSigner } from "../signer/src/lib/signer";
 import { errorCode, rawRequest } from "./helpers/http";
 import { testKeys } from "./helpers/verifyKeys";
 

@@ -1,10 +1,10 @@
-// The key sources of cf-sign url, cookies and probe are one ordered table (scripts/cli/keySources.ts): --help,
+// The key sources of cf-sign url, cookies and probe are one ordered table (signer/src/cli/keySources.ts): --help,
 // the docs and the "no signing key found" error are written from it, and resolution takes its first entry that applies.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { KEY_SOURCE_HELP, keySourceMarkdown } from "../scripts/cli/keySourceHelp";
-import { KEY_SOURCE_ARGS, KEY_SOURCES } from "../scripts/cli/keySources";
+import { KEY_SOURCE_HELP, keySourceMarkdown } from "../signer/src/cli/keySourceHelp";
+import { KEY_SOURCE_ARGS, KEY_SOURCES } from "../signer/src/cli/keySources";
 import { assertRefused, runCli } from "./helpers/cli";
 
 const ROOT = path.resolve(__dirname, "..");

@@ -3,9 +3,9 @@ import * as assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { toCloudFrontBase64 } from "../scripts/lib/encoding";
-import { inspectSigned, parseInspectInput } from "../scripts/lib/inspect";
-import { verifyRequest } from "../scripts/lib/verifier";
+import { toCloudFrontBase64 } from "../signer/src/lib/encoding";
+import { inspectSigned, parseInspectInput } from "../signer/src/lib/inspect";
+import { verifyRequest } from "../signer/src/lib/verifier";
 import { runCli } from "./helpers/cli";
 import { testKeys, writeVerifyFixtures } from "./helpers/verifyKeys";
 

@@ -9,7 +9,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CloudFrontSigner } from "../lib/signer";
+import { CloudFrontSigner } from "../../signer/src/lib/signer";
 
 // Loaded at run time with a local type, so the build does not depend on this dev dependency.
 interface AwsSdkSigner {

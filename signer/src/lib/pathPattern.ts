@@ -1,16 +1,16 @@
 // Cache-behaviour path patterns as this project accepts them, one rule for the stack config
 // (infra/config.ts: protectedPaths) and for the local edge and cf-sign inspect (--protected). Pure and
-// free of Pulumi, so infra/ (ts-node) and scripts/ (the cf-sign build) both import it.
+// free of Pulumi, so infra/ (ts-node) and the signer package (cf-sign) both import it.
 //
 // CloudFront: case-sensitive, `*` and `?` wildcards, at most 255 characters of A-Z a-z 0-9 _ - . * ? $ / ~
 // " ' @ : + &. CloudFront itself also takes a pattern without the leading "/" with the same meaning; this
 // project requires the "/" (or the bare "*") so that each pattern has one spelling: duplicates are
 // detected and the stack outputs compare exactly.
 
-// CloudFront's length limit and characters: one definition, in the (Pulumi-free) path guard module.
-import { MAX_PATH_PATTERN_LENGTH, PATH_PATTERN_CHARS } from "../../components/pathGuard";
-
-export { MAX_PATH_PATTERN_LENGTH };
+/** CloudFront limit on the length of a path pattern (the component package states the same limit; a test keeps them equal). */
+export const MAX_PATH_PATTERN_LENGTH = 255;
+/** Characters CloudFront allows in a path pattern. */
+export const PATH_PATTERN_CHARS = /^[A-Za-z0-9_\-.*?$/~"'@:+&]+$/;
 
 /** A short, single-line rendering of a bad value for error messages. */
 export function show(value: unknown): string {

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { InputError } from "../lib/errors";
 import { pathPatternProblem } from "../lib/pathPattern";
 import type { StackOutputs } from "../lib/stackOutputs";
-import { DEFAULT_PROTECTED_PATHS } from "./behaviors";
+import { DEFAULT_PROTECTED_PATHS } from "../lib/behaviors";
 
 // Where the edge takes its protected path patterns and keys from, in this order:
 // --protected flags, the stack outputs, the stack's Pulumi.<stack>.yaml config, the default.

@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
-import { pathPatternMatches } from "../edge/behaviors";
-import { normalizeRequestPath } from "../edge/paths";
-import { objectKeyIsProtected, pathGuardRefuses } from "../edge/pathGuardCheck";
+import { pathPatternMatches } from "../lib/behaviors";
+import { normalizeRequestPath } from "../lib/paths";
+import { objectKeyIsProtected, pathGuardRefuses } from "../lib/pathGuardCheck";
 import { InputError } from "../lib/errors";
 import { relativeTime } from "../lib/inspect";
 import { parseCookieHeader, stripSigningParams } from "../lib/signedRequest";
@@ -127,12 +127,16 @@ export const run: CliCommand = async (argv, io) => {
     const normalized = normalizeRequestPath(rawPath);
     const path = normalized.ok ? normalized.path : rawPath;
     if (!patterns.some((p) => pathPatternMatches(p, path))) {
-      // The public behaviour runs the stack's path guard when it is deployed (pathGuardFunctionArn output).
-      if (typeof keys.outputs?.pathGuardFunctionArn === "string" && patterns.length > 0 && pathGuardRefuses(patterns, rawPath)) {
+      // The public behaviour runs the stack's path guard when it is deployed (pathGuardFunctionArn output);
+      // the stack outputs its code (pathGuardCode), which runs here as CloudFront would run it.
+      const guardCode = typeof keys.outputs?.pathGuardFunctionArn === "string" ? keys.outputs.pathGuardCode : undefined;
+      if (guardCode !== undefined && patterns.length > 0 && pathGuardRefuses(guardCode, rawPath)) {
         guardNote = `note: ${path} matches no protected path pattern, but the stack's path guard (a CloudFront Function on the public behaviour) refuses it: it holds an encoded slash or backslash, or its S3 key falls under ${patterns.join(", ")}`;
       } else {
         unprotectedNote = `note: ${path} matches no protected path pattern (${patterns.join(", ")}): CloudFront serves it without checking any signature`;
-        if (objectKeyIsProtected(patterns, rawPath)) {
+        if (typeof keys.outputs?.pathGuardFunctionArn === "string" && guardCode === undefined) {
+          unprotectedNote += `; the stack's path guard may refuse it, but the outputs have no pathGuardCode to run (a stack deployed before that output existed): run pulumi up, then export the outputs again`;
+        } else if (objectKeyIsProtected(patterns, rawPath)) {
           unprotectedNote += `; warning: its S3 key falls under a protected pattern, so without the path guard (config pathGuard) it serves a protected object unsigned`;
         }
       }

@@ -1,12 +1,17 @@
 import * as crypto from "node:crypto";
-import { GetPublicKeyCommand, KMSClient, SignCommand } from "@aws-sdk/client-kms";
+import type { KMSClient } from "@aws-sdk/client-kms";
 import { InputError } from "./errors";
 import { checkKeyPairId } from "./keyPairId";
 import type { KeyAlgorithm } from "./keys";
 import { AsyncCloudFrontSigner, RemoteSigningError } from "./asyncSigner";
 import { withoutNodeVersionWarning } from "./sdkWarning";
+import { requireOptionalPeer } from "./optionalPeer";
 
-// The package entry point `cloudfront-signed-content/kms` is this module: what a KMS signer returns is nameable from it.
+type KmsModule = typeof import("@aws-sdk/client-kms");
+/** The KMS client package, loaded on first use (an optional peer dependency). */
+const kms = (): KmsModule => requireOptionalPeer<KmsModule>("@aws-sdk/client-kms");
+
+// The package entry point `@signed-content/cloudfront-signer/kms` is this module: what a KMS signer returns is nameable from it.
 export { AsyncCloudFrontSigner, RemoteSigningError } from "./asyncSigner";
 export type { RemoteSigningKey } from "./asyncSigner";
 export { withoutNodeVersionWarning } from "./sdkWarning";
@@ -27,7 +32,7 @@ export const KMS_MAX_RAW_MESSAGE = 4096;
  * (printed on Node 20) is kept out of the CLI's output.
  */
 export function createKmsClient(): KMSClient {
-  return withoutNodeVersionWarning(() => new KMSClient({}));
+  return withoutNodeVersionWarning(() => new (kms().KMSClient)({}));
 }
 
 interface ServiceErrorLike {
@@ -105,7 +110,7 @@ export async function createKmsSigner(options: KmsSignerOptions): Promise<AsyncC
   const client = options.client ?? createKmsClient();
   let response;
   try {
-    response = await client.send(new GetPublicKeyCommand({ KeyId: keyId }));
+    response = await client.send(new (kms().GetPublicKeyCommand)({ KeyId: keyId }));
   } catch (error) {
     throw new RemoteSigningError(describeKmsError(error, "kms:GetPublicKey", keyId));
   }
@@ -139,7 +144,7 @@ export async function createKmsSigner(options: KmsSignerOptions): Promise<AsyncC
       }
       try {
         const signed = await client.send(
-          new SignCommand({ KeyId: keyArn, Message: message, MessageType: "RAW", SigningAlgorithm: signingAlgorithm }),
+          new (kms().SignCommand)({ KeyId: keyArn, Message: message, MessageType: "RAW", SigningAlgorithm: signingAlgorithm }),
         );
         if (signed.Signature === undefined) throw new RemoteSigningError(`${label}: KMS returned no signature`);
         return signed.Signature;

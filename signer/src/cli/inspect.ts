@@ -1,4 +1,4 @@
-import { readStackConfig, resolveProtected } from "../edge/config";
+import { readStackConfig, resolveProtected } from "./stackConfig";
 import { InputError } from "../lib/errors";
 import { formatInspectReport, inspectSigned, parseInspectInput } from "../lib/inspect";
 import { atTime, parseCommandArgs } from "./args";

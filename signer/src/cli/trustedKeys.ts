@@ -1,4 +1,4 @@
-import { trustedKeysFromOutputs } from "../edge/config";
+import { trustedKeysFromOutputs } from "./stackConfig";
 import { InputError } from "../lib/errors";
 import { checkKeyPairId } from "../lib/keyPairId";
 import type { StackOutputs } from "../lib/stackOutputs";

@@ -1,20 +1,19 @@
-// What the stack's path guard does with a request path, for explanations (cf-sign verify): the generated
-// source run by the same CloudFront Function runner the local edge uses.
+// What the stack's path guard does with a request path, for explanations (cf-sign verify): the guard's
+// source (the stack output pathGuardCode, or the local edge's own guard) run by the same CloudFront Function
+// runner the local edge uses. The signer package does not generate guards: the component package does.
 import type { IncomingMessage } from "node:http";
-import { pathGuardSource } from "../../components/pathGuard";
 import { CloudFrontFunction, viewerRequestEvent } from "./cloudfrontFunction";
 import { objectKeyFor } from "./paths";
 import { pathPatternMatches } from "./behaviors";
 
 const cache = new Map<string, CloudFrontFunction>();
 
-/** True when the path guard generated from `protectedPaths` answers `rawPath` itself (403) instead of passing it on. */
-export function pathGuardRefuses(protectedPaths: string[], rawPath: string): boolean {
-  const cacheKey = JSON.stringify(protectedPaths);
-  let guard = cache.get(cacheKey);
+/** True when the path guard whose source is `guardSource` answers `rawPath` itself (403) instead of passing it on. */
+export function pathGuardRefuses(guardSource: string, rawPath: string): boolean {
+  let guard = cache.get(guardSource);
   if (!guard) {
-    guard = new CloudFrontFunction(pathGuardSource(protectedPaths), "path-guard.js", { timeoutMs: 0 });
-    cache.set(cacheKey, guard);
+    guard = new CloudFrontFunction(guardSource, "path-guard.js", { timeoutMs: 0 });
+    cache.set(guardSource, guard);
   }
   const req = { method: "GET", rawHeaders: [], socket: {} } as unknown as IncomingMessage;
   return guard.run(viewerRequestEvent(req, rawPath, "verify.local", "verify")).kind !== "request";

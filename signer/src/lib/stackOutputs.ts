@@ -18,6 +18,9 @@ export interface StackOutputs {
   kmsKeyArn?: string;
   /** generation id -> KMS key ARN of every KMS generation (`--generation` signs through KMS with it). */
   kmsKeyArns?: Record<string, string>;
+  /** ARN and source code of the path guard CloudFront Function on the unsigned behaviours, when deployed. */
+  pathGuardFunctionArn?: string;
+  pathGuardCode?: string;
   [k: string]: unknown;
 }
 
@@ -37,7 +40,7 @@ export function validateStackOutputs(value: unknown, source: string): StackOutpu
   const expect = (name: string, ok: boolean, what: string): void => {
     if (o[name] !== undefined && !ok) throw new InputError(`${source}: output "${name}" must be ${what}`);
   };
-  for (const name of ["baseUrl", "keyPairId", "privateKeyPem", "distributionDomainName", "kmsKeyArn"]) {
+  for (const name of ["baseUrl", "keyPairId", "privateKeyPem", "distributionDomainName", "kmsKeyArn", "pathGuardFunctionArn", "pathGuardCode"]) {
     expect(name, typeof o[name] === "string", "a string");
   }
   expect("keyPairIds", isStringRecord(o.keyPairIds), "an object of strings");

@@ -3,6 +3,7 @@
 import type { GetSecretValueCommandOutput, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { CookieOptions } from "./cookies";
 import { InputError } from "./errors";
+import { requireOptionalPeer } from "./optionalPeer";
 import type { KeyAlgorithm } from "./keys";
 import { withoutNodeVersionWarning } from "./sdkWarning";
 import { CloudFrontSigner } from "./signer";
@@ -286,15 +287,19 @@ export class SecretSigner {
   }
 }
 
+type SecretsManagerModule = typeof import("@aws-sdk/client-secrets-manager");
+/** The Secrets Manager client package, loaded on first use (an optional peer dependency). */
+const secretsManager = (): SecretsManagerModule => requireOptionalPeer<SecretsManagerModule>("@aws-sdk/client-secrets-manager");
+
 function defaultClient(): SecretsManagerClient {
   // Loaded on first use: importing this module costs nothing until a secret is read.
-  const { SecretsManagerClient: Client } = require("@aws-sdk/client-secrets-manager") as typeof import("@aws-sdk/client-secrets-manager");
+  const { SecretsManagerClient: Client } = secretsManager();
   // As for the KMS client: the SDK's Node-version notice stays out of the application's output.
   return withoutNodeVersionWarning(() => new Client({}));
 }
 
 async function fetchKey(client: Pick<SecretsManagerClient, "send">, secretId: string, versionStage: string | undefined): Promise<Current> {
-  const { GetSecretValueCommand } = require("@aws-sdk/client-secrets-manager") as typeof import("@aws-sdk/client-secrets-manager");
+  const { GetSecretValueCommand } = secretsManager();
   let response: GetSecretValueCommandOutput;
   try {
     response = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: versionStage }));
