@@ -304,8 +304,8 @@ describe("cf-sign: what a new user tripped over (issue 13, compiled CLI)", funct
       assert.equal(unknown.stderr, 'error: unknown command "sign"; use url, cookies, verify, inspect or probe (cf-sign --help)\n');
       assert.match(r.stderr, /error: [^\n]+\n$/, "the error line comes last");
     });
-    it("--version prints the package.json version", async () => {
-      const { version } = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "package.json"), "utf8")) as { version: string };
+    it("--version prints the signer package.json version", async () => {
+      const { version } = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "signer", "package.json"), "utf8")) as { version: string };
       const r = await runCli(["--version"]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, `cf-sign ${version}\n`);

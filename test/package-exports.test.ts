@@ -101,6 +101,43 @@ describe("package API (exports, npm pack, docs/library.md examples)", function (
     assert.equal(stdout.trim(), "ok");
   });
 
+  it("every entry point has types under moduleResolution node (typesVersions), as pulumi new aws-typescript projects resolve", async () => {
+    const dir = fs.mkdtempSync(path.join(consumer, "node-resolution-"));
+    const entries = Object.keys(pkg.exports).filter((k) => k !== "./package.json" && k !== ".").map((k) => k.slice(2));
+    fs.writeFileSync(
+      path.join(dir, "index.ts"),
+      entries.map((e, i) => `import * as m${i} from "${NAME}/${e}";\nexport const k${i}: string[] = Object.keys(m${i});\n`).join("") +
+        `import { CloudFrontSigner } from "${NAME}";\nexport type S = CloudFrontSigner;\n`,
+    );
+    fs.writeFileSync(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { target: "ES2020", module: "commonjs", moduleResolution: "node", strict: true, noEmit: true, skipLibCheck: true, typeRoots: [path.join(REPO, "node_modules", "@types")], types: ["node"] },
+        include: ["*.ts"],
+      }),
+    );
+    try {
+      await run(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { cwd: dir });
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string };
+      assert.fail(`the entry points have no types under moduleResolution node:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+    }
+  });
+
+  it("the /signer declarations (and every declaration they reach) never mention @aws-sdk", () => {
+    const signerTypes = (pkg.exports["./signer"] as { types: string }).types;
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = fs.readFileSync(file, "utf8");
+      assert.doesNotMatch(text, /@aws-sdk/, `${path.relative(ROOT, file)} mentions @aws-sdk`);
+      for (const m of text.matchAll(/from\s+"(\.[^"]+)"/g)) visit(path.resolve(path.dirname(file), `${m[1]}.d.ts`));
+    };
+    visit(path.join(ROOT, signerTypes));
+    assert.ok(seen.size >= 3, `followed the declarations' imports (${seen.size} files)`);
+  });
+
   it("the Lambda example, compiled, signs cookies and URLs with the key from Secrets Manager", async () => {
     const keys = testKeys();
     const standIn = await new SecretsManagerStandIn().start();

@@ -18,7 +18,8 @@ import { createKmsSigner, withoutNodeVersionWarning } from "../../signer/src/lib
 import { CloudFrontSigner } from "../../signer/src/lib/signer";
 import { KmsStandIn } from "../standin/kms";
 
-const CLI = path.resolve(__dirname, "..", "cli", "main.js");
+// The signer package's cf-sign bin (signer/dist, built by npm run build), as users run it.
+const CLI = path.resolve(__dirname, "..", "..", "..", "signer", "dist", "cli", "main.js");
 const BASE = "https://cdn.example.com/private";
 const CREDENTIALS = { accessKeyId: "AKIABENCHMARK0000000", secretAccessKey: "bench-not-a-secret" };
 const BATCH = 1000;

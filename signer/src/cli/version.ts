@@ -1,11 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-const PACKAGE_NAME = "cloudfront-signed-content";
+const PACKAGE_NAME = "@signed-content/cloudfront-signer";
 
 /**
- * The project's version from its package.json: the nearest one above this module named like the project
- * (dist/scripts/cli in a build, scripts/cli under ts-node). Undefined if none is found.
+ * The signer package's version from its package.json: the nearest one above this module with the package's name
+ * (dist/cli in a build or an install, src/cli under ts-node). Undefined if none is found.
  */
 export function packageVersion(from: string = __dirname): string | undefined {
   let dir = from;
