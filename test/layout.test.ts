@@ -42,4 +42,26 @@ describe("layout: README folder table, folders and package READMEs agree", () =>
       if (dir !== "policy") assert.ok(row?.includes(name), `the README's ${dir}/ row names ${name}`);
     }
   });
+
+  it("no file name, test title or comment refers to this project's issues or reviews (upstream links excepted)", () => {
+    const roots = ["components", "signer/src", "infra", "policy", "scripts", "examples", "test", "test-packages"];
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(path.join(REPO, dir), { withFileTypes: true })) {
+        const rel = `${dir}/${e.name}`;
+        if (e.isDirectory()) {
+          if (!["node_modules", "dist"].includes(e.name)) walk(rel);
+        } else if (/\.(ts|json|ya?ml|md)$/.test(e.name)) files.push(rel);
+      }
+    };
+    roots.filter((r) => fs.existsSync(path.join(REPO, r))).forEach(walk);
+    const offending = (text: string): boolean => /\bissue[\s#-]*\d+|\b(a|an|the|this)\s+review\b|\breview\s+(regressions?|asked)|-review\b/i.test(text);
+    const found = files.flatMap((file) => {
+      const names = offending(path.basename(file)) ? [`${file}: file name`] : [];
+      const lines = fs.readFileSync(path.join(REPO, file), "utf8").split("\n");
+      return names.concat(lines.flatMap((line, i) => (offending(line.replace(/https?:\/\/\S+/g, "")) && !file.endsWith("layout.test.ts") ? [`${file}:${i + 1}: ${line.trim()}`] : [])));
+    });
+    assert.deepEqual(found, []);
+    assert.ok(offending("// Issue 13 (docs)") && offending("edge-review.test.ts") && !offending("pulumi preview"), "the check itself can fail");
+  });
 });
