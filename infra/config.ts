@@ -535,7 +535,7 @@ function assetsDirSet(raw: RawConfig): boolean {
     return !isUnset(raw.assetsDir) && raw.assetsDir !== "";
 }
 
-/** Private-key export, object-version expiry, CORS, tags and access logging (issue 13, items 20-25). */
+/** Private-key export, object-version expiry, CORS, tags and access logging. */
 function parseOperationsSettings(
     raw: RawConfig,
     storePrivateKey: boolean,

@@ -1,4 +1,4 @@
-// Issue 13 (CLI): the traps a new user hit, each checked through the compiled cf-sign (and the compiled
+// The traps a new user hit, each checked through the compiled cf-sign (and the compiled
 // edge) as a child process.
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -15,7 +15,7 @@ import { EDGE_MAIN, startEdgeProcess } from "./helpers/edgeProcess";
 import { decodeCf, splitSignedUrl } from "./helpers/signedUrl";
 import { testKeys } from "./helpers/verifyKeys";
 
-describe("cf-sign: what a new user tripped over (issue 13, compiled CLI)", function () {
+describe("cf-sign: what a new user tripped over (compiled CLI)", function () {
   this.timeout(60_000);
   const keys = testKeys();
   const BASE = "https://d111111abcdef8.cloudfront.net";

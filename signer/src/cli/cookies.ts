@@ -1,7 +1,7 @@
 import { InputError } from "../lib/errors";
 import { parseCommandArgs } from "./args";
 import type { CliCommand } from "./io";
-import { KEY_SOURCE_HELP } from "./keySource";
+import { KEY_SOURCE_HELP } from "./keySourceHelp";
 import { prepareSigning, SIGN_ARGS, SIGN_HELP, signOptionsFrom } from "./signArgs";
 
 const FORMATS = ["header", "json", "cookie", "curl"] as const;

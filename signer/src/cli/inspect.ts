@@ -4,7 +4,7 @@ import { formatInspectReport, inspectSigned, parseInspectInput } from "../lib/in
 import { atTime, parseCommandArgs } from "./args";
 import { readAll, type CliCommand } from "./io";
 import { findOnPath } from "../lib/stackOutputs";
-import { checkStackOptions, loadOutputsFor, stackUnreadable } from "./keySource";
+import { checkStackOptions, loadOutputsFor, stackUnreadable } from "./stackOptions";
 
 const HELP = `Usage: cf-sign inspect <signed url | cookie header>
        cf-sign inspect -  < set-cookie-lines.txt

@@ -1,3 +1,7 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { InputError } from "../lib/errors";
+
 /** What a CLI command may touch; tests and the bin both provide one, so commands never use process.* directly. */
 export interface CliIo {
   out(text: string): void;
@@ -33,4 +37,15 @@ export function readAll(stream: NodeJS.ReadableStream): Promise<string> {
     stream.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     stream.once("error", reject);
   });
+}
+
+/** A key file (private or public PEM) as text; a missing or unreadable file is an InputError naming `label`. */
+export function readKeyFile(file: string, label: string, io: CliIo): string {
+  try {
+    return fs.readFileSync(path.resolve(io.cwd, file), "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : "cannot read it";
+    throw new InputError(`${label} ${file}: ${why}`);
+  }
 }

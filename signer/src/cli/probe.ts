@@ -4,12 +4,12 @@ import { isIP } from "node:net";
 import { InputError } from "../lib/errors";
 import type { AsyncCloudFrontSigner } from "../lib/asyncSigner";
 import type { CloudFrontSigner } from "../lib/signer";
+import type { StackOutputs } from "../lib/stackOutputs";
 import { escapeControl } from "../lib/terminal";
 import { parseCommandArgs } from "./args";
 import type { CliCommand, CliIo } from "./io";
-import { KEY_SOURCE_ARGS, KEY_SOURCE_HELP } from "./keySource";
-import { KMS_SOURCE_ARGS } from "./kmsKeySource";
-import { SECRET_SOURCE_ARGS } from "./secretKeySource";
+import { KEY_SOURCE_HELP } from "./keySourceHelp";
+import { KEY_SOURCE_ARGS } from "./keySources";
 import { prepareSigning } from "./signArgs";
 
 const HELP = `Usage: cf-sign probe --public /index.html --private /private/cat.jpeg [options]
@@ -40,8 +40,6 @@ const ARGS = {
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   ...KEY_SOURCE_ARGS,
-  ...SECRET_SOURCE_ARGS,
-  ...KMS_SOURCE_ARGS,
 } as const;
 
 /** Bodies are read up to this size: enough to recognise the private file without downloading a video. */
@@ -91,6 +89,15 @@ function parseBaseUrl(text: string, field: string): URL {
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new InputError(`${field} ${text.slice(0, 60)}: use https:// (or http:// for loopback)`);
   return url;
+}
+
+/** The stack's baseUrl output (without trailing slashes); without one, the error names --base-url. */
+function baseUrlOutput(outputs: StackOutputs | undefined, source: string): string {
+  const baseUrl = outputs?.baseUrl;
+  if (typeof baseUrl === "string" && baseUrl !== "") return baseUrl.replace(/\/+$/, "");
+  const fix = "give --base-url URL (e.g. https://d111111abcdef8.cloudfront.net, or http://127.0.0.1:8787 for the local edge)";
+  if (outputs !== undefined) throw new InputError(`probe: ${source} has no baseUrl output to send the requests to: ${fix}`);
+  throw new InputError(`probe: no base URL to send the requests to: ${fix}, or --outputs-file F whose baseUrl output names the distribution`);
 }
 
 /** A request path the probe can build variants of: /segment/.../file, plain characters only. */
@@ -292,11 +299,11 @@ export const run: CliCommand = async (argv: string[], io: CliIo) => {
   if (publicPath === privatePath) throw new InputError("probe: --public and --private must be different files");
   const timeoutMs = parseTimeout(values.timeout);
   // The key the stack's signer uses (or --generation's: the rotation canary), from the same sources as cf-sign url.
-  const { signer, resolve } = await prepareSigning(values, io);
+  const { signer, stackOutputs, outputsSource } = await prepareSigning(values, io);
   const base =
     values["base-url"] !== undefined
       ? parseBaseUrl(values["base-url"], "--base-url")
-      : parseBaseUrl(resolve(publicPath, "--public").slice(0, -publicPath.length), "baseUrl output");
+      : parseBaseUrl(baseUrlOutput(stackOutputs(), outputsSource), "baseUrl output");
   const rows = await probe(base, publicPath, privatePath, signer, { timeoutMs });
   const ok = rows.every((r) => r.ok);
   const origin = `${base.protocol}//${base.host}`;

@@ -6,9 +6,8 @@ import { exceedsMaxExpiry, MAX_EXPIRY_TEXT } from "../lib/lifetime";
 import { parseDuration, parseTime } from "../lib/time";
 import { negativeExpiresIn } from "./args";
 import type { CliIo } from "./io";
-import { KEY_SOURCE_ARGS, loadOutputsFor, outputsSourceLabel, resolveAgainstBaseUrl } from "./keySource";
-import { AnyKeySourceOptions, KMS_SOURCE_ARGS, resolveAnySigner } from "./kmsKeySource";
-import { SECRET_SOURCE_ARGS } from "./secretKeySource";
+import { KEY_SOURCE_ARGS, resolveSigningKey, type KeySourceValues } from "./keySources";
+import { loadOutputsFor, outputsSourceLabel, resolveAgainstBaseUrl } from "./stackOptions";
 
 /** Options shared by `cf-sign url` and `cf-sign cookies`. */
 export const SIGN_ARGS = {
@@ -21,8 +20,6 @@ export const SIGN_ARGS = {
   "allow-long-expiry": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   ...KEY_SOURCE_ARGS,
-  ...SECRET_SOURCE_ARGS,
-  ...KMS_SOURCE_ARGS,
 } as const;
 
 export const SIGN_HELP = `Expiry and conditions:
@@ -35,7 +32,7 @@ export const SIGN_HELP = `Expiry and conditions:
   --hash SHA1|SHA256     default SHA1 for RSA keys, SHA256 for ECDSA keys (KMS keys: SHA256 only)`;
 
 /** The values util.parseArgs produces for SIGN_ARGS. */
-export interface SignArgValues {
+export interface SignArgValues extends KeySourceValues {
   "expires-in"?: string;
   "expires-at"?: string;
   "starts-at"?: string;
@@ -43,14 +40,6 @@ export interface SignArgValues {
   "policy-resource"?: string;
   hash?: string;
   "allow-long-expiry"?: boolean;
-  "key-pair-id"?: string;
-  "private-key-file"?: string;
-  "passphrase-env"?: string;
-  "outputs-file"?: string;
-  stack?: string;
-  "secret-id"?: string;
-  generation?: string;
-  "kms-key-id"?: string;
 }
 
 const DEFAULT_EXPIRES_IN = "1h";
@@ -100,37 +89,26 @@ export function signOptionsFrom(values: SignArgValues, now: Date): SignOptions {
   };
 }
 
-function keySourceFrom(values: SignArgValues): AnyKeySourceOptions {
-  return {
-    kmsKeyId: values["kms-key-id"],
-    hash: values.hash === undefined ? undefined : parseHashAlgorithm(values.hash, "--hash"),
-    keyPairId: values["key-pair-id"],
-    privateKeyFile: values["private-key-file"],
-    passphraseEnv: values["passphrase-env"],
-    outputsFile: values["outputs-file"],
-    stack: values.stack,
-    secretId: values["secret-id"],
-    generation: values.generation,
-  };
-}
-
-/** Signer (a local key's, a secret's or a KMS key's) + a lazy stack-outputs getter for resolving `/paths` against baseUrl. */
+/**
+ * Signer (a local key's, a secret's or a KMS key's) + `resolve` for `/paths` against baseUrl; the stack outputs are
+ * read lazily (`stackOutputs`), `outputsSource` names them in messages.
+ */
 export async function prepareSigning(values: SignArgValues, io: CliIo) {
-  const keySource = keySourceFrom(values);
-  const { signer, outputs } = await resolveAnySigner(keySource, io);
+  const hash = values.hash === undefined ? undefined : parseHashAlgorithm(values.hash, "--hash");
+  const { signer, outputs } = await resolveSigningKey(values, hash, io);
   let cached: StackOutputs | undefined = outputs;
   let loaded = outputs !== undefined;
-  // resolveSigner returns the outputs whenever --outputs-file is given; otherwise only pulumi can supply them.
+  // resolveSigningKey returns the outputs whenever --outputs-file is given; otherwise only pulumi can supply them.
   const getOutputs = (): StackOutputs | undefined => {
     if (!loaded) {
-      cached = loadOutputsFor({ stack: keySource.stack }, io)?.outputs;
+      cached = loadOutputsFor({ stack: values.stack }, io)?.outputs;
       loaded = true;
     }
     return cached;
   };
   // An explicit --stack is read (and must be readable) even when the key came from elsewhere.
-  if (keySource.stack !== undefined) getOutputs();
-  const source = outputsSourceLabel(keySource);
+  if (values.stack !== undefined) getOutputs();
+  const source = outputsSourceLabel({ outputsFile: values["outputs-file"], stack: values.stack });
   const resolve = (input: string, field: string): string => resolveAgainstBaseUrl(input, field, getOutputs, source);
-  return { signer, resolve };
+  return { signer, resolve, stackOutputs: getOutputs, outputsSource: source };
 }

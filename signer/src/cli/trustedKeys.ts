@@ -2,8 +2,8 @@ import { trustedKeysFromOutputs } from "./stackConfig";
 import { InputError } from "../lib/errors";
 import { checkKeyPairId } from "../lib/keyPairId";
 import type { StackOutputs } from "../lib/stackOutputs";
-import type { CliIo } from "./io";
-import { loadOutputsFor, readKeyFile } from "./keySource";
+import { readKeyFile, type CliIo } from "./io";
+import { loadOutputsFor } from "./stackOptions";
 
 // Public keys for `cf-sign verify`: --key-pair-id + --public-key-file, else the stack outputs
 // (keyPairIds + publicKeyPems: the whole key group, as CloudFront trusts it), same sources as signing.

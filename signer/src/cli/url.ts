@@ -3,7 +3,7 @@ import { AsyncCloudFrontSigner } from "../lib/asyncSigner";
 import { CloudFrontSigner, type SignOptions } from "../lib/signer";
 import { parseCommandArgs } from "./args";
 import { readAll, type CliCommand, type CliIo } from "./io";
-import { KEY_SOURCE_HELP } from "./keySource";
+import { KEY_SOURCE_HELP } from "./keySourceHelp";
 import { BatchInput, describeSignedUrl, discardPrestartedWorkers, signBatch, takeWorkerPool, WorkerPool } from "./signBatch";
 import { prepareSigning, SIGN_ARGS, SIGN_HELP, signOptionsFrom } from "./signArgs";
 import { signStdinRemote } from "./remoteBatch";

@@ -9,7 +9,7 @@ import { escapeControl } from "../lib/terminal";
 import { isoTime as iso, trustedKey, verifyRequest, type VerificationResult, type VerifiedPolicy } from "../lib/verifier";
 import { atTime, parseCommandArgs } from "./args";
 import type { CliCommand } from "./io";
-import { outputsSourceLabel, resolveAgainstBaseUrl } from "./keySource";
+import { outputsSourceLabel, resolveAgainstBaseUrl } from "./stackOptions";
 import { resolveTrustedKeys, TRUSTED_KEY_ARGS, TRUSTED_KEY_HELP } from "./trustedKeys";
 
 const HELP = `Usage: cf-sign verify <url|/path> [options]

@@ -4,7 +4,8 @@ import { toCloudFrontBase64 } from "./encoding";
 import { InputError } from "./errors";
 import { KeyAlgorithm, loadPublicKey, signatureDigest } from "./keys";
 import { checkKeyPairId } from "./keyPairId";
-import type { CookieOptions, PreparedUrl, SignedCookies, SignedUrl, SignOptions } from "./signer";
+import type { CookieOptions } from "./cookies";
+import type { PreparedUrl, SignedCookies, SignedUrl, SignOptions } from "./signingTypes";
 import {
   assembleSignedCookies,
   cookieTarget,

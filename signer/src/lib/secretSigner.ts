@@ -6,7 +6,8 @@ import { InputError } from "./errors";
 import { requireOptionalPeer } from "./optionalPeer";
 import type { KeyAlgorithm } from "./keys";
 import { withoutNodeVersionWarning } from "./sdkWarning";
-import { CloudFrontSigner, SignedCookies, SignedUrl, SignOptions } from "./signer";
+import { CloudFrontSigner } from "./signer";
+import type { SignedCookies, SignedUrl, SignOptions } from "./signingTypes";
 
 /** The JSON the component stores (components/policy.ts storedSigningKeyJson). */
 export interface StoredSigningKey {

@@ -14,75 +14,14 @@ import {
   urlParamsAfterSignature,
   urlParamsBeforeSignature,
 } from "./signingPlan";
-import type { TimeInput } from "./time";
+import type { PreparedUrl, SignedCookies, SignedUrl, SignOptions } from "./signingTypes";
 import { appendQuery, normalizeUrl } from "./url";
 
 export type { CookieOptions } from "./cookies";
+export type { PreparedUrl, SignedCookies, SignedUrl, SignOptionLabels, SignOptions } from "./signingTypes";
 // A key held elsewhere (AWS KMS, an HSM, a signing service) signs through the same API, asynchronously.
 export { AsyncCloudFrontSigner, RemoteSigningError } from "./asyncSigner";
 export type { AsyncUrlBatchSigner, RemoteSigningKey } from "./asyncSigner";
-
-/** Names used for each option in error messages; the CLI passes its flag names (`--expires-in`, …). */
-export interface SignOptionLabels {
-  url?: string;
-  resource?: string;
-  expires?: string;
-  startsAt?: string;
-  ipAddress?: string;
-  policyResource?: string;
-  hashAlgorithm?: string;
-}
-
-export interface SignOptions {
-  /** Required. Date, ISO-8601 with offset/Z, epoch seconds, or a duration from now ("15m", "24h", "7d"). Rounded down. */
-  expires: TimeInput;
-  /** Optional start (DateGreaterThan); rounded up. Forces a custom policy. */
-  startsAt?: TimeInput;
-  /** Optional IPv4 address or CIDR (a bare address means /32). Forces a custom policy. */
-  ipAddress?: string;
-  /** Optional wildcard pattern the URL must match; when it differs from the URL, a custom policy uses it. */
-  policyResource?: string;
-  /** Default: SHA1 for RSA keys, SHA256 for ECDSA keys. */
-  hashAlgorithm?: HashAlgorithm;
-  /** The clock for durations and the past-expiry check (tests). */
-  now?: Date;
-  labels?: SignOptionLabels;
-}
-
-export interface SignedUrl {
-  url: string;
-  keyPairId: string;
-  /** DateLessThan, integer epoch seconds */
-  expires: number;
-  /** the policy JSON text that was signed (canned: the text CloudFront will rebuild) */
-  policy: string;
-  canned: boolean;
-  hashAlgorithm: HashAlgorithm;
-}
-
-export interface SignedCookies {
-  /** cookie name → value, in the order CloudFront documents */
-  cookies: Record<string, string>;
-  /** one `Set-Cookie` header value per cookie (without the "Set-Cookie: " prefix) */
-  setCookieHeaders: string[];
-  keyPairId: string;
-  expires: number;
-  policy: string;
-  canned: boolean;
-  hashAlgorithm: HashAlgorithm;
-}
-
-/**
- * A URL validated and normalized (`base`) with the exact policy text to sign for it. Only `finish` turns
- * it into a signed URL, so the string signed is always the string returned.
- */
-export interface PreparedUrl {
-  readonly base: string;
-  readonly policy: string;
-  readonly canned: boolean;
-  readonly expires: number;
-  readonly hash: HashAlgorithm;
-}
 
 /** Signs URLs with options resolved once (CloudFrontSigner.urlSigner). */
 export interface UrlBatchSigner {

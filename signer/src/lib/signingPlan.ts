@@ -9,7 +9,7 @@ import { parseIpv4Network } from "./cidr";
 import { toCloudFrontBase64 } from "./encoding";
 import { InputError } from "./errors";
 import { cannedPolicy, customPolicy } from "./policy";
-import type { PreparedUrl, SignedCookies, SignOptions } from "./signer";
+import type { PreparedUrl, SignedCookies, SignOptions } from "./signingTypes";
 import { parseTime } from "./time";
 import { hasWildcard, normalizeResourcePattern, normalizeUrl } from "./url";
 import { matchResource } from "./wildcard";

@@ -1,4 +1,4 @@
-// Issue 13 items checked again for the key sources and commands added after them (KMS, Secrets Manager,
+// The new-user rules (key pair id shape, maximum expiry, cookie Domain, --stack) checked again for the key sources and commands that sign remotely (KMS, Secrets Manager,
 // --generation, probe): through the compiled cf-sign, KMS through the loopback stand-in.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -9,7 +9,7 @@ import { assertRefused, runCli } from "./helpers/cli";
 import { standInEnv } from "./helpers/kms";
 import { testKeys } from "./helpers/verifyKeys";
 
-describe("issue 13 items with the later key sources and commands (compiled CLI)", function () {
+describe("cf-sign with remote key sources: KMS, Secrets Manager, --generation, probe (compiled CLI)", function () {
   this.timeout(60_000);
   const BASE = "https://d111111abcdef8.cloudfront.net";
   let kms: KmsStandIn;
@@ -28,7 +28,7 @@ describe("issue 13 items with the later key sources and commands (compiled CLI)"
     kms = await KmsStandIn.start();
     ec = kms.addKey({ keySpec: "ECC_NIST_P256", alias: "alias/cf-ecdsa" });
     env = standInEnv(kms);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "issue13-later-"));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "cf-remote-sources-"));
     kmsOutputs = write("kms-outputs.json", {
       baseUrl: `${BASE}/`,
       keyPairId: "K2ECKMS",

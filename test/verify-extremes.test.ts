@@ -1,4 +1,4 @@
-// Regression tests from the verifier/edge review.
+// cf-sign verify on extreme epochs and on unprotected paths.
 import * as assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
@@ -13,7 +13,7 @@ const BASE = "https://cdn.example.com";
 // A valid integer number of seconds that is beyond what a JavaScript Date can hold (year 275760).
 const FAR = 999_999_999_999_999;
 
-describe("review: verify on extreme epochs and unprotected paths", function () {
+describe("verify on extreme epochs and unprotected paths", function () {
   this.timeout(60_000);
   const keys = testKeys();
   const trusted = { [keys.rsa.keyPairId]: keys.rsa.publicKeyPem };
@@ -22,7 +22,7 @@ describe("review: verify on extreme epochs and unprotected paths", function () {
   let outputsFile: string;
 
   before(() => {
-    ({ dir, pubFile, outputsFile } = writeVerifyFixtures("verify-review-", keys.rsa.publicKeyPem, {
+    ({ dir, pubFile, outputsFile } = writeVerifyFixtures("verify-extremes-", keys.rsa.publicKeyPem, {
       baseUrl: BASE,
       keyPairIds: { a: keys.rsa.keyPairId },
       publicKeyPems: { a: keys.rsa.publicKeyPem },

@@ -1,4 +1,4 @@
-// Issue 8 acceptance review: cf-sign probe with every key source cf-sign url accepts (a KMS key, a
+// cf-sign probe with every key source cf-sign url accepts (a KMS key, a
 // Secrets Manager secret) against the local edge, over HTTPS with CORS (the guard still runs and its 403
 // carries the same CORS headers as the edge's own), one deadline per request, and the edge's protected
 // patterns checked by the stack config's rule whatever their source.
@@ -23,7 +23,7 @@ import { standInEnv } from "./helpers/kms";
 import { SecretsManagerStandIn } from "./helpers/secretsManagerStandIn";
 import { testKeys } from "./helpers/verifyKeys";
 
-const CAT = "PRIVATE-CAT-BYTES-FOR-THE-REVIEW";
+const CAT = "PRIVATE-CAT-BYTES-FOR-THE-PROBE";
 const MAIN = path.resolve(__dirname, "..", "dist", "scripts", "edge", "main.js");
 
 function probeArgs(base: string, ...keyArgs: string[]): string[] {
@@ -38,14 +38,14 @@ function assertAllRowsPass(r: CliResult): void {
   assert.match(r.stdout, /GET \/private%2Fcat\.jpeg\s+not the private bytes\s+403 AccessDenied/);
 }
 
-describe("issue 8 review: cf-sign probe with every key source, over HTTPS, bounded; edge patterns", function () {
+describe("cf-sign probe with every key source, over HTTPS, bounded; edge patterns", function () {
   this.timeout(60_000);
   const keys = testKeys();
   let tmp: string;
   let root: string;
 
   before(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edge-probe-review-"));
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edge-probe-"));
     root = path.join(tmp, "site");
     fs.mkdirSync(path.join(root, "private"), { recursive: true });
     fs.writeFileSync(path.join(root, "index.html"), "home");

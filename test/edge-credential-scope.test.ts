@@ -1,4 +1,4 @@
-// Regression tests from the verifier/edge review: mostly ways a valid credential for one part of the
+// The local edge keeps each credential to what it signs: mostly ways a valid credential for one part of the
 // site must not be stretched to serve another file.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -30,7 +30,7 @@ function tryConnect(address: string, port: number): Promise<string> {
   });
 }
 
-describe("local edge: review regressions (credentials stretched to other files, binding, If-Range)", function () {
+describe("local edge: credentials are not stretched to other files; binding; If-Range", function () {
   this.timeout(60_000);
   const keys = testKeys();
   let tmp: string;
@@ -38,7 +38,7 @@ describe("local edge: review regressions (credentials stretched to other files, 
   let cookie: string;
 
   before(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edge-review-"));
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "edge-scope-"));
     fs.mkdirSync(path.join(tmp, "private", "reports"), { recursive: true });
     fs.writeFileSync(path.join(tmp, "private", "cat.jpeg"), CAT);
     fs.writeFileSync(path.join(tmp, "private", "reports", "q3.pdf"), "q3");

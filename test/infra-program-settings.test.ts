@@ -1,4 +1,4 @@
-// Issue 13 (items 20-25): what an AWS/Pulumi review asked of the stack program, checked on the real
+// The stack program's operational settings (CORS, private-key export, object versions, tags, access logs), checked on the real
 // infra/index.ts under Pulumi mocks and on the pure parser/builders.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -91,7 +91,7 @@ function stackFileConfig(stackFile: string): Record<string, unknown> {
     return config;
 }
 
-describe("infra review (issue 13): CORS (item 20)", () => {
+describe("stack settings: CORS", () => {
     it("without corsAllowedOrigins: GET/HEAD only, no response headers policy, no bucket CORS", async () => {
         const { rec } = await runProgram({});
         for (const behaviour of behavioursOf(rec)) {
@@ -153,7 +153,7 @@ describe("infra review (issue 13): CORS (item 20)", () => {
     });
 });
 
-describe("infra review (issue 13): exportPrivateKey (item 21)", () => {
+describe("stack settings: exportPrivateKey", () => {
     it("exportPrivateKey false with storePrivateKey: no privateKeyPem output, the secret ARN is an output", async () => {
         const { rec, module } = await runProgram({ storePrivateKey: "true", exportPrivateKey: "false" });
         assert.equal(module.privateKeyPem, undefined, "no privateKeyPem stack output");
@@ -174,7 +174,7 @@ describe("infra review (issue 13): exportPrivateKey (item 21)", () => {
     });
 });
 
-describe("infra review (issue 13): old versions and encryption (item 22)", () => {
+describe("stack settings: old versions and encryption", () => {
     it("expires noncurrent versions after 30 days by default, after versioning is enabled", async () => {
         const { rec } = await runProgram({});
         const bucket = rec.one(T.bucket);
@@ -205,7 +205,7 @@ describe("infra review (issue 13): old versions and encryption (item 22)", () =>
     });
 });
 
-describe("infra review (issue 13): Pulumi.prod.yaml is a worked example (item 23)", () => {
+describe("stack settings: Pulumi.prod.yaml is a worked example", () => {
     it("says at the top that it needs real values, naming the settings to replace", () => {
         const text = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
         const header = text.split("\n").filter((line) => line.startsWith("#")).slice(0, 6).join("\n");
@@ -235,7 +235,7 @@ describe("infra review (issue 13): Pulumi.prod.yaml is a worked example (item 23
     });
 });
 
-describe("infra review (issue 13): numeric key ids (item 24)", () => {
+describe("stack settings: numeric key ids", () => {
     it("accepts the number `pulumi config set --path 'keys[1]' 2027` stores, as the id \"2027\"", async () => {
         assert.deepEqual(parseStackConfig({ keys: '["2026-01",2027]', activeKey: "2027" }).keys, [
             { id: "2026-01", algorithm: "RSA" },
@@ -270,7 +270,7 @@ describe("infra review (issue 13): numeric key ids (item 24)", () => {
     });
 });
 
-describe("infra review (issue 13): tags and access logs (item 25)", () => {
+describe("stack settings: tags and access logs", () => {
     it("tags the bucket, the distribution and every uploaded object", async () => {
         const tags = { team: "platform", "cost-center": "1234" };
         const { rec } = await runProgram({ tags: { team: "platform", "cost-center": 1234 }, assetsDir: FIXTURE_ASSETS });
@@ -307,7 +307,7 @@ describe("infra review (issue 13): tags and access logs (item 25)", () => {
     });
 });
 
-describe("infra review (issue 13): documentation of the settings", () => {
+describe("stack settings: documentation", () => {
     it("README's configuration table and docs/stack.md's reference list every setting", () => {
         const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
         const docs = fs.readFileSync(path.join(ROOT, "docs", "stack.md"), "utf8");
@@ -318,7 +318,7 @@ describe("infra review (issue 13): documentation of the settings", () => {
     });
 });
 
-describe("infra review (issue 13): pure builders", () => {
+describe("stack settings: pure builders", () => {
     it("withCors leaves behaviours alone without a policy, and adds policy, origin request policy and OPTIONS with one", () => {
         const built = buildCacheBehaviours(["/private/*"]);
         assert.equal(withCors(built, undefined), built);
@@ -357,7 +357,7 @@ describe("infra review (issue 13): pure builders", () => {
     });
 });
 
-describe("infra review (issue 13): tags on every taggable resource (item 25, provider schema)", () => {
+describe("stack settings: tags on every taggable resource (provider schema)", () => {
     /** Whether @pulumi/aws's args for this type token (e.g. aws:cloudfront/function:Function) take `tags`. */
     function taggable(type: string): boolean {
         const [, module, name] = /^aws:([a-z0-9]+)\/([A-Za-z0-9]+):/.exec(type) ?? [];

@@ -1,4 +1,4 @@
-// Issue 8 review: the stack program checks the path guard before it registers anything, like every other
+// The stack program checks the path guard before it registers anything, like every other
 // configuration error (a guard over CloudFront Functions' 10 KB limit used to fail after ten resources).
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
