@@ -1,13 +1,33 @@
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { InputError } from "../lib/errors";
+import { findKeyMaterial } from "../lib/keyMaterial";
+import { describeKeyMaterial, quoteInput } from "../lib/terminal";
 import { parseTime } from "../lib/time";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
-/** Shortens a user-supplied token for an error message (it could be anything, even pasted key text). */
+/** A user-supplied token for an error message: escaped and shortened, or described when it looks like a key. */
 function quoteToken(text: string): string {
-  const clean = text.replace(/[\r\n]+/g, " ");
-  return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
+  return quoteInput(text, { bare: true, noun: "an argument" });
+}
+
+/**
+ * A key belongs in a file or the environment, never on the command line (where shell history, `ps` and
+ * CI logs keep it): an argument holding PEM armour is refused before anything else, and described, not
+ * quoted. (Base64 runs are legitimate in some arguments, e.g. a CloudFront-Policy cookie; messages that
+ * quote an argument describe them instead.)
+ */
+function refusePemArguments(command: string, argv: string[], options: Options): void {
+  for (let i = 0; i < argv.length; i++) {
+    if (!findKeyMaterial(argv[i]).some((span) => span.kind === "pem")) continue;
+    const previous = argv[i - 1];
+    const option = previous !== undefined && /^--[A-Za-z]/.test(previous) && !previous.includes("=") ? previous.slice(2) : undefined;
+    const takesValue = option !== undefined && Object.prototype.hasOwnProperty.call(options, option) && options[option].type === "string";
+    const what = takesValue ? `the value of --${option} (argument ${i + 1})` : `argument ${i + 1}`;
+    throw new InputError(
+      `${command}: ${what} ${describeKeyMaterial(argv[i]) ?? "looks like PEM armour"}; cf-sign reads keys only from files and the environment (see cf-sign ${command} --help)`,
+    );
+  }
 }
 
 /**
@@ -20,6 +40,7 @@ export function parseCommandArgs<O extends Options>(
   options: O,
   maxPositionals: number,
 ): { values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>["values"]; positionals: string[] } {
+  refusePemArguments(command, argv, options);
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -40,8 +61,10 @@ export function parseCommandArgs<O extends Options>(
   }
   if (parsed.positionals.length > maxPositionals) {
     const extra = parsed.positionals[maxPositionals];
+    const described = describeKeyMaterial(extra);
+    const shown = described === undefined ? quoteInput(extra) : `${argv.indexOf(extra) + 1}, which ${described},`;
     throw new InputError(
-      `${command}: unexpected argument "${quoteToken(extra)}" (quote a URL containing & or ?, e.g. 'https://…?a=1&b=2'); see cf-sign ${command} --help`,
+      `${command}: unexpected argument ${shown} (quote a URL containing & or ?, e.g. 'https://…?a=1&b=2'); see cf-sign ${command} --help`,
     );
   }
   return { values: parsed.values, positionals: parsed.positionals };

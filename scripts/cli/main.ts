@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { InputError } from "../lib/errors";
+import { describeKeyMaterial, quoteInput, terminalText } from "../lib/terminal";
 import { CliCommand, CliIo, processIo } from "./io";
 import { packageVersion } from "./version";
 
@@ -55,13 +56,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (!Object.prototype.hasOwnProperty.call(COMMANDS, name)) {
-      throw new InputError(`unknown command "${name.length > 40 ? `${name.slice(0, 37)}...` : name}"; use url, cookies, verify, inspect or probe (cf-sign --help)`);
+      const described = describeKeyMaterial(name);
+      const shown = described === undefined ? quoteInput(name, { max: 40 }) : `(the first argument ${described})`;
+      throw new InputError(`unknown command ${shown}; use url, cookies, verify, inspect or probe (cf-sign --help)`);
     }
     return await loadCommand(name)(rest, io);
   } catch (error) {
-    // One line, never a stack trace; messages are built to never include key material.
+    // One line, never a stack trace. Messages may quote input or an AWS service: whatever looks
+    // like key material is described, and control characters (also \n) are escaped, so each stays one line.
     const message = error instanceof Error ? error.message : String(error);
-    io.err(`error: ${message.split("\n")[0]}\n`);
+    io.err(`error: ${terminalText(message)}\n`);
     return 2;
   }
 }

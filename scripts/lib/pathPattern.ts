@@ -10,17 +10,22 @@
 // CloudFront's length limit and characters: one definition, in the (Pulumi-free) path guard module.
 import { MAX_PATH_PATTERN_LENGTH, PATH_PATTERN_CHARS } from "../../components/pathGuard";
 
+import { findKeyMaterial } from "./keyMaterial";
+import { escapeControl, quoteInput } from "./terminal";
+
 export { MAX_PATH_PATTERN_LENGTH };
 
 /** A short, single-line rendering of a bad value for error messages. */
 export function show(value: unknown): string {
+  // A string that holds something like a key is described, not quoted.
+  if (typeof value === "string" && findKeyMaterial(value).length > 0) return quoteInput(value);
   let text: string;
   try {
     text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return escapeControl(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }
 
 /**

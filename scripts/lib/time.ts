@@ -1,4 +1,5 @@
 import { InputError } from "./errors";
+import { quoteInput } from "./terminal";
 
 /** Date, ISO-8601 with an explicit offset or Z, epoch SECONDS (number or digits), or a duration from now. */
 export type TimeInput = Date | string | number;
@@ -22,7 +23,7 @@ const HINT = "use an ISO-8601 time with an offset (2030-01-31T12:00:00Z), epoch 
 
 function fromEpoch(value: number, field: string, original: string): number {
   if (!Number.isFinite(value) || value < 0) {
-    throw new InputError(`${field}: "${original}" is not a valid time; ${HINT}`);
+    throw new InputError(`${field}: ${quoteInput(original)} is not a valid time; ${HINT}`);
   }
   if (value >= MILLISECONDS_THRESHOLD) {
     throw new InputError(
@@ -44,13 +45,13 @@ function parseIso(text: string, field: string): number | undefined {
   const m = ISO.exec(text);
   if (!m) {
     if (DATE_ONLY.test(text)) {
-      throw new InputError(`${field}: "${text}" has no time of day or UTC offset; write e.g. ${text}T00:00:00Z`);
+      throw new InputError(`${field}: ${quoteInput(text)} has no time of day or UTC offset; write e.g. ${text}T00:00:00Z`);
     }
     return undefined;
   }
   const [, y, mo, d, h, mi, s = "0", frac = "", offset] = m;
   if (offset === undefined) {
-    throw new InputError(`${field}: "${text}" has no UTC offset, so its meaning depends on the time zone; append Z or an offset like +02:00`);
+    throw new InputError(`${field}: ${quoteInput(text)} has no UTC offset, so its meaning depends on the time zone; append Z or an offset like +02:00`);
   }
   const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
   const ms = Date.UTC(year, month - 1, day, hour, minute, second);
@@ -60,7 +61,7 @@ function parseIso(text: string, field: string): number | undefined {
     check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day ||
     check.getUTCHours() !== hour || check.getUTCMinutes() !== minute || check.getUTCSeconds() !== second
   ) {
-    throw new InputError(`${field}: "${text}" is not a real calendar date/time; ${HINT}`);
+    throw new InputError(`${field}: ${quoteInput(text)} is not a real calendar date/time; ${HINT}`);
   }
   let offsetSeconds = 0;
   if (offset !== "Z" && offset !== "z") {
@@ -68,7 +69,7 @@ function parseIso(text: string, field: string): number | undefined {
     const digits = offset.slice(1).replace(":", "");
     const oh = Number(digits.slice(0, 2));
     const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
-    if (oh > 23 || om > 59) throw new InputError(`${field}: "${text}" has an invalid UTC offset ${offset}`);
+    if (oh > 23 || om > 59) throw new InputError(`${field}: ${quoteInput(text)} has an invalid UTC offset ${offset}`);
     offsetSeconds = sign * (oh * 3600 + om * 60);
   }
   const fraction = frac === "" ? 0 : Number(`0.${frac}`);
@@ -97,5 +98,5 @@ export function parseTime(input: TimeInput, field: string, now: Date = new Date(
   if (past !== undefined) return now.getTime() / 1000 - past;
   const iso = parseIso(text, field);
   if (iso !== undefined) return iso;
-  throw new InputError(`${field}: "${text}" is not a time; ${HINT}`);
+  throw new InputError(`${field}: ${quoteInput(text)} is not a time; ${HINT}`);
 }
