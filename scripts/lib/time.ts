@@ -10,6 +10,18 @@ export type TimeInput = Date | string | number;
  */
 export const MILLISECONDS_THRESHOLD = 1e11;
 
+/** The latest time accepted (epoch seconds): anything later is a slip of unit or of typing, never meant. */
+export const LATEST_EPOCH_SECONDS = MILLISECONDS_THRESHOLD - 1;
+
+/** "5138-11-16T09:46:39Z (epoch 99999999999)", for messages. */
+export const LATEST_TIME_TEXT = `${new Date(LATEST_EPOCH_SECONDS * 1000).toISOString().replace(".000Z", "Z")} (epoch ${LATEST_EPOCH_SECONDS})`;
+
+/**
+ * A number at or above the threshold is read as milliseconds only when that reading is a plausible
+ * time (after September 2001, epoch 1e9 seconds); anything else is simply out of range.
+ */
+const PLAUSIBLE_MILLISECONDS = { from: 1e12, to: 1e14 };
+
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 const DURATION = /^(?:\d+[smhdw])+$/;
 const DURATION_PART = /(\d+)([smhdw])/g;
@@ -21,16 +33,28 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 const HINT = "use an ISO-8601 time with an offset (2030-01-31T12:00:00Z), epoch seconds, or a duration like 90s, 15m, 24h, 7d";
 
+/** A time given as a number (or digits): epoch seconds; a millisecond value is named as such. */
 function fromEpoch(value: number, field: string, original: string): number {
-  if (!Number.isFinite(value) || value < 0) {
+  if (Number.isNaN(value) || value < 0) {
     throw new InputError(`${field}: ${quoteInput(original)} is not a valid time; ${HINT}`);
   }
   if (value >= MILLISECONDS_THRESHOLD) {
-    throw new InputError(
-      `${field}: ${original} looks like epoch milliseconds; give epoch seconds (${Math.floor(value / 1000)}) or an ISO-8601 time`,
-    );
+    if (value >= PLAUSIBLE_MILLISECONDS.from && value < PLAUSIBLE_MILLISECONDS.to) {
+      throw new InputError(
+        `${field}: ${original} looks like epoch milliseconds; give epoch seconds (${Math.floor(value / 1000)}) or an ISO-8601 time`,
+      );
+    }
+    throw new InputError(`${field}: ${quoteInput(original)} is out of range; epoch seconds go up to ${LATEST_TIME_TEXT}`);
   }
   return value;
+}
+
+/** A time computed from a date or a duration: refused (naming the field) when past the latest time accepted. */
+function inRange(seconds: number, field: string, original: string): number {
+  if (!(seconds <= LATEST_EPOCH_SECONDS)) {
+    throw new InputError(`${field}: ${quoteInput(original)} is out of range; the latest time accepted is ${LATEST_TIME_TEXT}`);
+  }
+  return seconds;
 }
 
 /** Parses a duration such as `90s`, `15m`, `24h`, `7d`, `1h30m` into seconds; undefined if not one. */
@@ -84,7 +108,7 @@ export function parseTime(input: TimeInput, field: string, now: Date = new Date(
   if (input instanceof Date) {
     const ms = input.getTime();
     if (Number.isNaN(ms)) throw new InputError(`${field}: invalid Date; ${HINT}`);
-    return ms / 1000;
+    return inRange(ms / 1000, field, input.toISOString());
   }
   if (typeof input === "number") return fromEpoch(input, field, String(input));
   if (typeof input !== "string") throw new InputError(`${field}: unsupported time value; ${HINT}`);
@@ -92,11 +116,11 @@ export function parseTime(input: TimeInput, field: string, now: Date = new Date(
   if (text === "") throw new InputError(`${field}: empty time; ${HINT}`);
   if (EPOCH.test(text)) return fromEpoch(Number(text), field, text);
   const duration = parseDuration(text);
-  if (duration !== undefined) return now.getTime() / 1000 + duration;
+  if (duration !== undefined) return inRange(now.getTime() / 1000 + duration, field, text);
   // "-1h": a duration before now (e.g. cf-sign verify --at=-1h).
   const past = text.startsWith("-") ? parseDuration(text.slice(1)) : undefined;
   if (past !== undefined) return now.getTime() / 1000 - past;
   const iso = parseIso(text, field);
-  if (iso !== undefined) return iso;
+  if (iso !== undefined) return inRange(iso, field, text);
   throw new InputError(`${field}: ${quoteInput(text)} is not a time; ${HINT}`);
 }
