@@ -1,5 +1,5 @@
 // Times out of range name the option and the accepted range; the epoch-milliseconds hint is given only
-// for a number whose seconds reading is absurd.
+// for a number whose seconds reading is absurd; an option that takes a value may be given once.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -16,7 +16,7 @@ function refusedWith(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (error: unknown) => error instanceof InputError && pattern.test(error.message) ? true : assert.fail(String((error as Error).message)));
 }
 
-describe("time ranges", () => {
+describe("time ranges and repeated options", () => {
   describe("parseTime", () => {
     const now = new Date("2026-01-01T00:00:00Z");
 
@@ -68,6 +68,30 @@ describe("time ranges", () => {
       }
       assertRefused(await url("--expires-at", "1893456000000"), /^error: --expires-at: 1893456000000 looks like epoch milliseconds; give epoch seconds \(1893456000\)/);
       assertRefused(await url("--starts-at", "9999-01-01T00:00:00Z"), /^error: --starts-at: "9999-01-01T00:00:00Z" is out of range/);
+    });
+
+    it("a repeated option that takes a value is refused, naming it", async () => {
+      assertRefused(await url("--expires-in", "1h", "--expires-in", "2h"), /^error: url: --expires-in is given more than once; give it once$/);
+      assertRefused(await url("--expires-in=1h", "--expires-in=1h"), /^error: url: --expires-in is given more than once/);
+      assertRefused(await runCli(["cookies", "https://h.example/*", ...keyFlags, "--domain", "a.example", "--domain", "b.example"]), /^error: cookies: --domain is given more than once; give it once$/);
+      assertRefused(await runCli(["url", URL_TO_SIGN, ...keyFlags, ...keyFlags]), /^error: url: --key-pair-id is given more than once/);
+      assertRefused(await runCli(["inspect", "https://h.example/a", "--at", "1h", "--at", "2h"]), /^error: inspect: --at is given more than once; give it once \(only --protected may be repeated\)$/);
+      assertRefused(await runCli(["verify", "https://h.example/a", "--ip", "192.0.2.1", "--ip", "192.0.2.2"]), /^error: verify: --ip is given more than once; give it once \(only --cookie may be repeated\)$/);
+      assertRefused(await runCli(["probe", "--public", "/a", "--public", "/b", "--private", "/p/c"]), /^error: probe: --public is given more than once/);
+    });
+
+    it("lists by design and flags may repeat", async () => {
+      const repeatedFlag = await url("--json", "--json");
+      assert.equal(repeatedFlag.code, 0, repeatedFlag.stderr);
+      const inspect = await runCli(["inspect", "https://h.example/private/a?Expires=1900000000&Signature=AAAA&Key-Pair-Id=K1", "--protected", "/private/*", "--protected", "/media/*"]);
+      assert.ok([0, 1].includes(inspect.code), inspect.stderr);
+      assert.doesNotMatch(inspect.stderr, /more than once/);
+    });
+
+    it("--help says which options are lists", async () => {
+      assert.match((await runCli(["--help"])).stdout, /may be given once/);
+      assert.match((await runCli(["verify", "--help"])).stdout, /--cookie NAME=VALUE .*\(repeatable/);
+      assert.match((await runCli(["inspect", "--help"])).stdout, /--protected PATTERN .*\(repeatable\)/);
     });
   });
 });

@@ -5,10 +5,18 @@ import { describeKeyMaterial, quoteInput } from "../lib/terminal";
 import { parseTime } from "../lib/time";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
+type ParseArgsToken = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
 
 /** A user-supplied token for an error message: escaped and shortened, or described when it looks like a key. */
 function quoteToken(text: string): string {
   return quoteInput(text, { bare: true, noun: "an argument" });
+}
+
+/** Options that are lists by design: each occurrence adds a value. Every other option may be given once. */
+export function listOptions(options: Options): string[] {
+  return Object.entries(options)
+    .filter(([, o]) => o.multiple === true)
+    .map(([name]) => `--${name}`);
 }
 
 /**
@@ -30,9 +38,26 @@ function refusePemArguments(command: string, argv: string[], options: Options): 
   }
 }
 
+/** An option that takes a value, given more than once (the last one would silently win): refused. */
+function refuseRepeatedOptions(command: string, tokens: ParseArgsToken[], options: Options): void {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== "option") continue;
+    const option = options[token.name];
+    if (option === undefined || option.type !== "string" || option.multiple === true) continue;
+    if (seen.has(token.name)) {
+      const lists = listOptions(options);
+      throw new InputError(
+        `${command}: --${token.name} is given more than once; give it once${lists.length > 0 ? ` (only ${lists.join(" and ")} may be repeated)` : ""}`,
+      );
+    }
+    seen.add(token.name);
+  }
+}
+
 /**
  * util.parseArgs in strict mode, with its errors turned into one-line InputErrors that name the command.
- * Repeated string options keep the last value (as most CLIs do).
+ * An option that takes a value may be given once, unless it is a list (`multiple`); a flag may repeat.
  */
 export function parseCommandArgs<O extends Options>(
   command: string,
@@ -43,7 +68,7 @@ export function parseCommandArgs<O extends Options>(
   refusePemArguments(command, argv, options);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : String(error);
@@ -59,6 +84,7 @@ export function parseCommandArgs<O extends Options>(
     }
     throw new InputError(`${command}: ${quoteToken(message.split(/\.\s|\n/)[0])}; see cf-sign ${command} --help`);
   }
+  refuseRepeatedOptions(command, parsed.tokens, options);
   if (parsed.positionals.length > maxPositionals) {
     const extra = parsed.positionals[maxPositionals];
     const described = describeKeyMaterial(extra);

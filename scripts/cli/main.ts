@@ -14,6 +14,8 @@ Commands:
   probe                   check a deployed distribution (or the local edge) with real requests
 
 Run "cf-sign <command> --help" for the options of a command; "cf-sign --version" prints the version.
+An option that takes a value may be given once (those marked "repeatable" in a command's help are
+lists); a key is read only from a file or the environment, never from an argument.
 Exit status: 0 on success, 2 on bad input ("error: ..." on stderr); verify: 1 when CloudFront would deny;
 probe: 1 when a request was not answered as expected.
 `;
