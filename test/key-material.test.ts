@@ -110,6 +110,7 @@ describe("key material is described, never quoted", () => {
 
     it("URL, time, IP and inspect errors describe a key given as the value", () => {
       throwsWithoutKey(() => normalizeUrl(line), /^url: a value that looks like base64 key material \(64 characters, not shown\) is not an absolute URL/);
+      throwsWithoutKey(() => normalizeUrl(pem), /^url: a value that looks like a PEM private key/);
       throwsWithoutKey(() => normalizeUrl(`https://h.example/${line} x`), /^url: contains a raw space/);
       throwsWithoutKey(() => parseTime(line, "--expires-at"), /^--expires-at: a value that looks like base64 key material/);
       throwsWithoutKey(() => parseIpv4Cidr(oneLine, "--ip"), /^--ip: a value that looks like base64 key material/);
@@ -161,6 +162,10 @@ describe("key material is described, never quoted", () => {
       assertDescribedRefusal(await runCli(["url", oneLine, ...keyFlags]), /^error: url: a value that looks like base64 key material/);
       const stdin = await runCli(["url", "--stdin", ...keyFlags], { stdin: `https://h.example/a\n${oneLine}\n` });
       assertDescribedRefusal(stdin, /^error: stdin line 2: a value that looks like base64 key material \(\d+ characters, not shown\) is not an absolute URL/);
+      const pemOnStdin = await runCli(["url", "--stdin", ...keyFlags], { stdin: pem });
+      // Every line of the block is described, also its last, short line.
+      assertDescribedRefusal(pemOnStdin, /^error: stdin line 1: part of what looks like a PEM private key \(lines 1-5, not shown\)/);
+      assert.equal(pemOnStdin.stderr.split("\n").filter((l) => / part of what looks like a PEM private key/.test(l)).length, 5);
       for (const option of ["--expires-at", "--starts-at", "--ip", "--hash", "--policy-resource"]) {
         assertDescribedRefusal(await runCli(["url", "https://h.example/a", ...keyFlags, option, line]), new RegExp(`^error: ${option}: a value that looks like base64 key material`));
       }

@@ -2,6 +2,7 @@
 import { InputError } from "../lib/errors";
 import { describeKeyMaterial, quoteInput, terminalText } from "../lib/terminal";
 import { CliCommand, CliIo, processIo } from "./io";
+import { BadLinesError } from "./stdinLines";
 import { packageVersion } from "./version";
 
 const HELP = `Usage: cf-sign <command> [options]
@@ -64,10 +65,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     return await loadCommand(name)(rest, io);
   } catch (error) {
-    // One line, never a stack trace. Messages may quote input or an AWS service: whatever looks
+    // One line per error, never a stack trace. Messages may quote input or an AWS service: whatever looks
     // like key material is described, and control characters (also \n) are escaped, so each stays one line.
-    const message = error instanceof Error ? error.message : String(error);
-    io.err(`error: ${terminalText(message)}\n`);
+    const lines = error instanceof BadLinesError ? error.lines : [error instanceof Error ? error.message : String(error)];
+    for (const line of lines) io.err(`error: ${terminalText(line)}\n`);
+    if (lines.length > 1) io.err(`error: ${lines.length} bad lines; nothing was signed\n`);
     return 2;
   }
 }

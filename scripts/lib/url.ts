@@ -230,8 +230,9 @@ function normalizeAuthorityUncached(authority: string, scheme: string, field: st
  * rewrite, dot segments, user info and existing signing parameters. `field` names the argument in errors.
  */
 export function normalizeUrl(input: string, field = "url"): string {
-  checkCharacters(input, field);
+  // First whether it is a URL at all ("not a url" is that, not "a raw space at position 4").
   const parts = split(input, field, false);
+  checkCharacters(input, field);
   const authority = normalizeAuthority(parts.authority, parts.scheme, field, false);
   const path = parts.path === "" ? "/" : parts.path;
   checkPath(path, field);
@@ -269,8 +270,8 @@ export function normalizeResourcePattern(input: string, field = "policyResource"
 }
 
 function normalizeResourcePatternUncached(input: string, field: string): string {
-  checkCharacters(input, field);
   const parts = split(input, field, true);
+  checkCharacters(input, field);
   const authority = normalizeAuthority(parts.authority, parts.scheme === "*" ? "*" : parts.scheme, field, true);
   checkPath(parts.path, field);
   if (parts.query !== undefined && parts.query !== "") checkQuery(parts.query, field);
