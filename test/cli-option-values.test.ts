@@ -4,8 +4,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { InputError } from "../scripts/lib/errors";
-import { LATEST_EPOCH_SECONDS, parseTime } from "../scripts/lib/time";
+import { InputError } from "../signer/src/lib/errors";
+import { LATEST_EPOCH_SECONDS, parseTime } from "../signer/src/lib/time";
 import { assertRefused, runCli } from "./helpers/cli";
 import { testKeys } from "./helpers/signingKeys";
 

@@ -4,7 +4,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { invalidUtf8 } from "../scripts/cli/stdinLines";
+import { invalidUtf8 } from "../signer/src/cli/stdinLines";
 import { KmsStandIn } from "../scripts/standin/kms";
 import { assertRefused, assertRefusedLines, runCli } from "./helpers/cli";
 import { standInEnv } from "./helpers/kms";
