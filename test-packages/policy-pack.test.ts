@@ -112,9 +112,14 @@ describe("policy pack under cmd/run-policy-pack (installed on its own)", functio
     });
 
     function started(): PolicyPackSession {
-        if (!session) assert.fail(`the policy pack did not start: ${startFailure?.message ?? "no error recorded"}`);
+        // The first test shows why; the others say only that.
+        if (!session) assert.fail(`the policy pack did not start${startFailure ? "" : " (no error recorded)"}; see the first test`);
         return session;
     }
+
+    it("starts and answers the port handshake", () => {
+        if (!session) assert.fail(`the policy pack did not start: ${startFailure?.message ?? "no error recorded"}`);
+    });
 
     it("describes itself: the pack's name and every rule", async () => {
         const info = await started().getAnalyzerInfo();

@@ -22,8 +22,7 @@ export function describeLaunch(run: Pick<LaunchResult, "exitCode" | "signal" | "
 
 /** The program ran to the end: exit code 0 and no error logged. */
 export function assertSucceeded(run: LaunchResult): void {
-    const errors = run.engine.messages("error");
-    assert.ok(run.exitCode === 0 && errors.length === 0, `the launch failed:\n${describeLaunch(run)}`);
+    if (run.exitCode !== 0 || run.engine.messages("error").length > 0) assert.fail(`the launch failed:\n${describeLaunch(run)}`);
 }
 
 /** All the errors of a launch as one text: engine error logs, then stderr. */

@@ -73,10 +73,23 @@ export function languageHostConfig(config: Record<string, string>): string {
 }
 
 /** The named pipes the language host creates for synchronous invokes (proxy_unix.go); the SDK is given the folder. */
-function syncPipesDir(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-node-pipes"));
+function syncPipesDir(parent: string): string {
+    const dir = fs.mkdtempSync(path.join(parent, "pulumi-node-pipes"));
     for (const name of ["invoke_req", "invoke_res"]) execFileSync("mkfifo", ["-m", "600", path.join(dir, name)]);
     return dir;
+}
+
+/**
+ * A folder for one launch's own files, removed after it. The launch gets an empty ts-node cache in it
+ * (TS_NODE_CACHE_DIRECTORY, read by the SDK's bundled ts-node 7.0.1): a first run on a clean machine. The shared
+ * default cache (os.tmpdir()/ts-node-*) would skip type-checking every file whose text did not change since an
+ * earlier run, hiding errors caused by changes elsewhere.
+ */
+function launchDir(): { dir: string; env: Record<string, string>; remove(): void } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cf-host-launch-"));
+    const cache = path.join(dir, "ts-node-cache");
+    fs.mkdirSync(cache);
+    return { dir, env: { TS_NODE_CACHE_DIRECTORY: cache }, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 function awsAccountFor(config: Record<string, string>, account: Partial<FakeAwsAccount> | undefined): FakeAwsAccount {
@@ -123,7 +136,8 @@ export async function runProgram(options: RunProgramOptions): Promise<LaunchResu
         dryRun: options.dryRun,
         invokes: { ...awsAccountInvokes(awsAccountFor(stackConfig.config, options.account)), ...options.invokes },
     });
-    const pipes = syncPipesDir();
+    const own = launchDir();
+    const pipes = syncPipesDir(own.dir);
     try {
         const args = [
             ...splitArgs(project.runtime.options.nodeargs as string | undefined),
@@ -147,13 +161,13 @@ export async function runProgram(options: RunProgramOptions): Promise<LaunchResu
             ...typescriptEnv(project.runtime.options),
             ...options.env,
         };
-        const proc = startProcess(process.execPath, args, { cwd: project.pwd, env: { ...env, ...added }, timeoutMs: options.timeoutMs });
+        const proc = startProcess(process.execPath, args, { cwd: project.pwd, env: { ...env, ...own.env, ...added }, timeoutMs: options.timeoutMs });
         const result = await proc.exited;
         recordTiming(`cmd/run ${options.label ?? `${project.name} ${options.stack}`} ${options.dryRun ? "preview" : "update"}`, result.durationMs);
         return { ...result, engine, command: { args, cwd: project.pwd, env: added } };
     } finally {
         await engine.stop();
-        fs.rmSync(pipes, { recursive: true, force: true });
+        own.remove();
     }
 }
 
@@ -205,7 +219,9 @@ async function startPluginProcess(args: {
 }): Promise<PluginProcess> {
     const started = Date.now();
     const command = [args.runPath, ...args.argsBefore, ...args.argsAfter];
-    const proc = startProcess(process.execPath, command, { cwd: args.cwd, env: { ...baseEnv(), ...args.added }, timeoutMs: args.timeoutMs });
+    const own = launchDir();
+    const proc = startProcess(process.execPath, command, { cwd: args.cwd, env: { ...baseEnv(), ...own.env, ...args.added }, timeoutMs: args.timeoutMs });
+    void proc.exited.then(() => own.remove());
     try {
         const port = await readPort(proc, args.startTimeoutMs, args.label);
         recordTiming(`${args.label} start (port handshake)`, Date.now() - started);
