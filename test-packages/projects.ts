@@ -16,13 +16,13 @@ interface PackageJson {
 }
 
 /**
- * The stack project as a clone has it, with its own dependencies installed from its lockfile (`npm ci`; install
- * scripts skipped: the program does not need the build).
+ * The stack project as a clone has it, with its own dependencies installed from its lockfile (`npm ci`, which also
+ * builds the workspace packages the program imports).
  */
 export async function stackProjectClone(): Promise<string> {
     const dir = scratchDir("stack");
     copyFromRepository(REPO_ROOT, dir);
-    await npm(["ci", "--ignore-scripts"], dir, "stack project clone");
+    await npm(["ci"], dir, "stack project clone");
     return path.join(dir, path.relative(REPO_ROOT, STACK_PROJECT_DIR));
 }
 
@@ -38,7 +38,7 @@ export async function stackProjectWithoutTsNode(): Promise<string> {
     const dependencies = { ...(manifest.dependencies ?? {}) };
     delete dependencies["ts-node"];
     writeJson(manifestFile, { ...manifest, dependencies, devDependencies: {} });
-    await npm(["install", "--ignore-scripts"], dir, "stack project without ts-node");
+    await npm(["install"], dir, "stack project without ts-node");
     if (fs.existsSync(path.join(dir, "node_modules", "ts-node"))) throw new Error(`${dir}: ts-node is still installed`);
     return path.join(dir, path.relative(REPO_ROOT, STACK_PROJECT_DIR));
 }
@@ -75,7 +75,7 @@ export function componentPeerSpecs(): string[] {
 export async function policyPackInstall(): Promise<string> {
     const dir = path.join(scratchDir("policy"), path.basename(POLICY_PACK_DIR));
     copyFromRepository(POLICY_PACK_DIR, dir);
-    await npm(["ci", "--ignore-scripts"], dir, "policy pack");
+    await npm(["ci"], dir, "policy pack");
     return dir;
 }
 

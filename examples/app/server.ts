@@ -1,11 +1,11 @@
 // A minimal web application (node:http, no framework) on app.<domain> that hands out CloudFront signed cookies
-// for cdn.<domain>/private/*. In your own code, import the signer from "cloudfront-signed-content/signer" or
-// "cloudfront-signed-content/secrets-manager"; this example lives inside the package and imports it by path.
+// for cdn.<domain>/private/*. In your own code, import the signer from "@signed-content/cloudfront-signer/signer" or
+// "@signed-content/cloudfront-signer/secrets-manager"; this example lives inside the package and imports it by path.
 import * as http from "node:http";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
-import { COOKIE_NAMES } from "../../scripts/lib/constants";
-import type { SignedCookies, SignedUrl, SignOptions, CookieOptions } from "../../scripts/lib/signer";
+import { COOKIE_NAMES } from "../../signer/src/lib/constants";
+import type { SignedCookies, SignedUrl, SignOptions, CookieOptions } from "../../signer/src/lib/signer";
 
 /** What the app needs from a signer: a CloudFrontSigner, or the SecretSigner from signerFromSecret. */
 export interface AppSigner {
