@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 
 import { PluginSession, runPlugin } from "../test/host/launch";
 import { COMPONENT_SCHEMA_FILE } from "../test/host/layout";
-import { Secret, UNKNOWN } from "../test/host/wire";
+import { Secret, UNKNOWN } from "../scripts/host/wire";
 import { componentPluginInstall, pluginConsumerFolder } from "./projects";
 
 const SIGNING_KEY_GROUP = "cloudfront-signed-content:index:SigningKeyGroup";

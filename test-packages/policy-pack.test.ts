@@ -3,10 +3,10 @@
 // over the Analyzer protocol with engine-shaped requests: secret markers and preview-unknown values on the wire.
 import * as assert from "node:assert/strict";
 
-import { generateTlsKey } from "../test/harness/keys";
-import { urnFor } from "../test/host/fakeEngine";
+import { generateTlsKey } from "../scripts/host/tlsKeys";
+import { urnFor } from "../scripts/host/fakeEngine";
 import { AnalyzeResult, AnalyzedResource, PolicyPackSession, runPolicyPack } from "../test/host/launch";
-import { PlainObject, Secret, UNKNOWN } from "../test/host/wire";
+import { PlainObject, Secret, UNKNOWN } from "../scripts/host/wire";
 import { rules } from "../policy/rules";
 import { policyPackInstall } from "./projects";
 

@@ -7,10 +7,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 import { assertSucceeded } from "../test/host/assertions";
-import { Registration } from "../test/host/fakeEngine";
+import { Registration } from "../scripts/host/fakeEngine";
 import { LaunchResult, runProgram } from "../test/host/launch";
 import { later, pool } from "../test/host/pool";
-import { Plain, PlainObject, Secret, UNKNOWN } from "../test/host/wire";
+import { Plain, PlainObject, Secret, UNKNOWN } from "../scripts/host/wire";
 import { stackProjectClone, stackProjectWithoutTsNode } from "./projects";
 
 const T = {

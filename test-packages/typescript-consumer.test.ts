@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import { assertSucceeded } from "../test/host/assertions";
 import { LaunchResult, runProgram } from "../test/host/launch";
 import { later, pool } from "../test/host/pool";
-import { Secret, UNKNOWN } from "../test/host/wire";
+import { Secret, UNKNOWN } from "../scripts/host/wire";
 import { componentPeerSpecs, packComponentPackage, typescriptConsumer } from "./projects";
 
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";

@@ -9,7 +9,7 @@ import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 
 import { rules } from "../policy/rules";
-import { generateTlsKey } from "./harness/keys";
+import { generateTlsKey } from "../scripts/host/tlsKeys";
 import { installMocks } from "./harness/mocks";
 import { PackConfig, PolicyRun, ResourceSpec, ROOT_STACK_TYPE, StackSnapshot, Violation, runRules, snapshotOf } from "./harness/policy";
 

@@ -21,7 +21,7 @@ import { isModernSecurityPolicy, s3EndpointOf } from "../policy/cloudfront";
 import { readProtectedPathsConfig } from "../policy/config";
 import { installSecretTracking, secretPathsOf } from "../policy/secrets";
 import { PackConfig, PolicyRun, ResourceSpec, ROOT_STACK_TYPE, UNKNOWN, policyProps, runResourcePolicy, runStackPolicy } from "./harness/policy";
-import { generateTlsKey } from "./harness/keys";
+import { generateTlsKey } from "../scripts/host/tlsKeys";
 
 const T = {
     distribution: "aws:cloudfront/distribution:Distribution",

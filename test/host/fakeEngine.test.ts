@@ -7,10 +7,10 @@ import * as grpc from "@grpc/grpc-js";
 import * as resrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 
-import { FakeEngine, awsAccountInvokes } from "./fakeEngine";
+import { FakeEngine, awsAccountInvokes } from "../../scripts/host/fakeEngine";
 import { call, languageHostConfig, runProgram } from "./launch";
 import { assertSucceeded } from "./assertions";
-import { PlainObject, Secret, UNKNOWN, fromStruct, toStruct } from "./wire";
+import { PlainObject, Secret, UNKNOWN, fromStruct, toStruct } from "../../scripts/host/wire";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "host-program");
 

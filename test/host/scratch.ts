@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-import { baseEnv, startProcess } from "./child";
+import { baseEnv, startProcess } from "../../scripts/host/child";
 import { REPO_ROOT } from "./layout";
 
 const created: string[] = [];

@@ -1,5 +1,5 @@
 // What the fake engine answers for a resource registration: the state a provider would return for a new resource.
-// Outputs echo the inputs (secrets stay secrets) plus made-up computed fields (test/harness/mocks.ts computedFor:
+// Outputs echo the inputs (secrets stay secrets) plus made-up computed fields (computed.ts computedFor:
 // ids, ARNs, domain names, real tls key material). In preview the engine does not know a new resource's id or its
 // computed outputs yet: those come back UNKNOWN, except for values the provider fills in at Check (defaults and
 // autonames of input properties). Which properties a type computes is read from the resource class the provider's
@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { computedFor } from "../harness/mocks";
+import { computedFor } from "./computed";
 import { UNKNOWN, WireObject, WireValue, toWire } from "./wire";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 

@@ -72,18 +72,50 @@ export interface StackConfig {
     config: Record<string, string>;
     /** full keys whose values are secrets */
     secretKeys: string[];
+    /** full keys of `secure:` values that stand in as SECURE_PLACEHOLDER (readStackConfig with placeholders) */
+    placeholders: string[];
 }
 
-/** The config of a stack: Pulumi.yaml's defaults with Pulumi.<stack>.yaml over them. Secure values are refused. */
-export function readStackConfig(project: PulumiProject, stack: string): StackConfig {
-    const file = path.join(project.root, `Pulumi.${stack}.yaml`);
+/** What an encrypted (`secure:`) value of a stack file becomes when it cannot be decrypted. */
+export const SECURE_PLACEHOLDER = "[secure value: not decrypted]";
+
+/** The stacks of a project: the NAME of every Pulumi.NAME.yaml next to Pulumi.yaml, sorted. */
+export function listStacks(root: string): string[] {
+    return fs
+        .readdirSync(root)
+        .map((file) => /^Pulumi\.(.+)\.ya?ml$/.exec(file)?.[1])
+        .filter((name): name is string => name !== undefined)
+        .sort();
+}
+
+/** The stack file of a stack: Pulumi.<stack>.yaml (or .yml), or undefined when there is none. */
+export function stackFile(root: string, stack: string): string | undefined {
+    return [".yaml", ".yml"].map((ext) => path.join(root, `Pulumi.${stack}${ext}`)).find((file) => fs.existsSync(file));
+}
+
+/**
+ * The config of a stack: Pulumi.yaml's defaults with Pulumi.<stack>.yaml over them. Encrypted (`secure:`) values
+ * cannot be decrypted without the stack's secrets provider: refused, unless `placeholders` is set, in which case
+ * each stands in as SECURE_PLACEHOLDER (a secret) and is listed in `placeholders`.
+ */
+export function readStackConfig(project: PulumiProject, stack: string, options: { placeholders?: boolean } = {}): StackConfig {
+    const file = stackFile(project.root, stack) ?? path.join(project.root, `Pulumi.${stack}.yaml`);
     const config: Record<string, string> = { ...project.configDefaults };
     const stackDoc = fs.existsSync(file) ? readYaml(file) : {};
-    for (const [key, value] of Object.entries((stackDoc.config ?? {}) as Record<string, unknown>)) {
+    const secretKeys: string[] = [];
+    const placeholders: string[] = [];
+    const values = stackDoc.config ?? {};
+    if (typeof values !== "object" || values === null || Array.isArray(values)) throw new Error(`${file}: config is not a YAML mapping`);
+    for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
+        const full = fullKey(project.name, key);
         if (typeof value === "object" && value !== null && "secure" in value) {
-            throw new Error(`${file}: ${key} is an encrypted secret; the harness cannot decrypt it (pass the value in config)`);
+            if (!options.placeholders) throw new Error(`${file}: ${key} is an encrypted secret; the harness cannot decrypt it (pass the value in config)`);
+            config[full] = SECURE_PLACEHOLDER;
+            secretKeys.push(full);
+            placeholders.push(full);
+            continue;
         }
-        config[fullKey(project.name, key)] = configValueString(value);
+        config[full] = configValueString(value);
     }
-    return { config, secretKeys: [] };
+    return { config, secretKeys, placeholders };
 }
