@@ -4,6 +4,7 @@ import { checkKeyPairId } from "../lib/keyPairId";
 import type { AsyncCloudFrontSigner } from "../lib/asyncSigner";
 import type { CloudFrontSigner } from "../lib/signer";
 import type { StackOutputs } from "../lib/stackOutputs";
+import { awsOptionsFromEnv } from "./awsEnv";
 import type { CliIo } from "./io";
 import { loadNamedOutputs, loadOutputsFor } from "./keySource";
 import { outputsForGeneration, resolveSigningKey, SigningKeyOptions } from "./secretKeySource";
@@ -25,10 +26,10 @@ function refuseSha1(hash: HashAlgorithm | undefined, source: string): void {
   }
 }
 
-async function kmsSigner(keyId: string, keyPairId: string, label: string): Promise<AsyncCloudFrontSigner> {
+async function kmsSigner(keyId: string, keyPairId: string, label: string, env: NodeJS.ProcessEnv): Promise<AsyncCloudFrontSigner> {
   // Loaded only for KMS: the AWS SDK costs start-up time every other signing run would pay for nothing.
   const { createKmsSigner } = require("../lib/kmsSigner") as typeof import("../lib/kmsSigner");
-  return createKmsSigner({ keyId, keyPairId, label });
+  return createKmsSigner({ keyId, keyPairId, label, aws: awsOptionsFromEnv(env) });
 }
 
 /**
@@ -73,14 +74,14 @@ export async function resolveAnySigner(opts: AnyKeySourceOptions, io: CliIo): Pr
     checkKeyPairId(opts.keyPairId, "--key-pair-id", "give the KMS key with --kms-key-id");
     refuseSha1(opts.hash, `--kms-key-id ${opts.kmsKeyId}`);
     const outputs = loadNamedOutputs(opts, io)?.outputs;
-    return { signer: await kmsSigner(opts.kmsKeyId, opts.keyPairId, `--kms-key-id ${opts.kmsKeyId}`), outputs };
+    return { signer: await kmsSigner(opts.kmsKeyId, opts.keyPairId, `--kms-key-id ${opts.kmsKeyId}`, io.env), outputs };
   }
   if (opts.generation !== undefined) {
     const loaded = outputsForGeneration({ ...opts, generation: opts.generation }, io);
     const kms = kmsGeneration(loaded.outputs, opts.generation);
     if (kms === undefined) return resolveSigningKey(opts, io, loaded);
     refuseSha1(opts.hash, `--generation ${opts.generation}`);
-    return { signer: await kmsSigner(kms.keyArn, kms.keyPairId, `--generation ${opts.generation}: ${loaded.source}: ${kms.from}`), outputs: loaded.outputs };
+    return { signer: await kmsSigner(kms.keyArn, kms.keyPairId, `--generation ${opts.generation}: ${loaded.source}: ${kms.from}`, io.env), outputs: loaded.outputs };
   }
   const env = io.env;
   const localKey =
@@ -100,5 +101,5 @@ export async function resolveAnySigner(opts: AnyKeySourceOptions, io: CliIo): Pr
   }
   checkKeyPairId(outputs.keyPairId, `${source}: keyPairId output`);
   refuseSha1(opts.hash, `the active key in ${source}`);
-  return { signer: await kmsSigner(outputs.kmsKeyArn, outputs.keyPairId, `${source}: kmsKeyArn ${outputs.kmsKeyArn}`), outputs };
+  return { signer: await kmsSigner(outputs.kmsKeyArn, outputs.keyPairId, `${source}: kmsKeyArn ${outputs.kmsKeyArn}`, io.env), outputs };
 }

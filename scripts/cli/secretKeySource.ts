@@ -5,6 +5,7 @@
 import { InputError } from "../lib/errors";
 import { CloudFrontSigner } from "../lib/signer";
 import type { StackOutputs } from "../lib/stackOutputs";
+import { awsOptionsFromEnv } from "./awsEnv";
 import type { CliIo } from "./io";
 import { KeySourceOptions, loadNamedOutputs, loadOutputsFor, resolveSigner } from "./keySource";
 
@@ -29,8 +30,9 @@ interface SecretRef {
 /** Reads the secret once (one-shot CLI: no background refresh); one-line InputError on failure. */
 async function signerFromSecretRef(ref: SecretRef, io: CliIo): Promise<CloudFrontSigner> {
   const { signerFromSecret } = require("../lib/secretSigner") as typeof import("../lib/secretSigner");
+  const aws = awsOptionsFromEnv(io.env);
   try {
-    return (await signerFromSecret(ref.secretId, { refreshAfterMs: Number.MAX_SAFE_INTEGER })).signer;
+    return (await signerFromSecret(ref.secretId, { refreshAfterMs: Number.MAX_SAFE_INTEGER, aws })).signer;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new InputError(ref.label === "--secret-id" ? message : `${ref.label}: ${message}`);

@@ -204,7 +204,14 @@ export class KmsStandIn {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** While true, requests are accepted and never answered (an endpoint that hangs); close() ends them. */
+  stalled = false;
+
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.stalled) {
+      req.resume();
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
