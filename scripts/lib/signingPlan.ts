@@ -46,7 +46,9 @@ export function signedUrlLength(prepared: PreparedUrl, keyPairId: string, signat
   const params = prepared.canned
     ? "Expires=".length + String(prepared.expires).length + "&Signature=".length
     : "Policy=".length + 4 * Math.ceil(Buffer.byteLength(prepared.policy, "utf8") / 3) + "&Signature=".length;
-  return prepared.base.length + 1 + params + signatureChars + urlParamsAfterSignature(keyPairId, prepared.hash).length;
+  // urlParamsAfterSignature's length, without building it (this runs once per URL of a batch).
+  const after = "&Key-Pair-Id=".length + keyPairId.length + (prepared.hash === "SHA256" ? "&Hash-Algorithm=SHA256".length : 0);
+  return prepared.base.length + 1 + params + signatureChars + after;
 }
 
 /** `scheme://host/first-segment/*` (or `scheme://host/*`): a short wildcard resource covering the URL, for messages. */
