@@ -134,6 +134,8 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         storePrivateKey: settings.storePrivateKey,
         storePrivateKeyOptions:
             settings.storePrivateKey && settings.privateKeyKmsKeyId !== undefined ? { kmsKeyId: settings.privateKeyKmsKeyId } : undefined,
+        // A key replaced by mistake (a changed id or algorithm) would break every outstanding URL and cookie.
+        protectKeys: settings.protectKeys,
     });
 
     const corsPolicy = corsResources(settings, bucket, label);
