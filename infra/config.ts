@@ -3,7 +3,7 @@
 // (`cloudfront-signed-content:<key>`) and what is allowed.
 import * as fs from "fs";
 import * as path from "path";
-import { pathPatternProblem, show } from "../scripts/lib/pathPattern";
+import { pathPatternProblem, show } from "../signer/src/lib/pathPattern";
 
 export const PROJECT = "cloudfront-signed-content";
 
@@ -18,7 +18,7 @@ export const MAX_KEYS = 5;
 /** Default quota "alternate domain names per distribution". */
 export const MAX_ALIASES = 100;
 /** CloudFront limit on the length of a path pattern. */
-export { MAX_PATH_PATTERN_LENGTH } from "../scripts/lib/pathPattern";
+export { MAX_PATH_PATTERN_LENGTH } from "../signer/src/lib/pathPattern";
 /** Key ids become part of resource names: CloudFront names allow only [A-Za-z0-9_-]. */
 export const MAX_KEY_ID_LENGTH = 64;
 
@@ -542,7 +542,7 @@ function assetsDirSet(raw: RawConfig): boolean {
     return !isUnset(raw.assetsDir) && raw.assetsDir !== "";
 }
 
-/** Private-key export, object-version expiry, CORS, tags and access logging (issue 13, items 20-25). */
+/** Private-key export, object-version expiry, CORS, tags and access logging. */
 function parseOperationsSettings(
     raw: RawConfig,
     storePrivateKey: boolean,

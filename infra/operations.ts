@@ -1,4 +1,4 @@
-// Pure builders for what a platform team's review asks of the bucket and the distribution:
+// Pure builders for what a platform team asks of the bucket and the distribution:
 // old-version expiry, tags and access logging (CloudFront standard logging v2). Plain data, tested without Pulumi.
 
 /** Lifecycle rules of the versioned content bucket; [] when old versions are kept forever (days 0). */

@@ -57,6 +57,8 @@ export interface ContentStackOutputs {
     ipv6Enabled: boolean;
     /** ARN of the path guard function, when it is associated. */
     pathGuardFunctionArn: pulumi.Output<string> | undefined;
+    /** Source code of that function, so `cf-sign verify` runs what CloudFront runs. */
+    pathGuardCode: pulumi.Output<string> | undefined;
 }
 
 /**
@@ -280,6 +282,7 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         protectDefaultBehavior: settings.protectDefaultBehavior,
         ipv6Enabled: settings.ipv6,
         pathGuardFunctionArn: pathGuard?.functionArn,
+        pathGuardCode: pathGuard?.code,
     };
     return { stack: { bucket, distribution, signing, pathGuard, objects }, outputs };
 }

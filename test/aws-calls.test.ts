@@ -6,15 +6,15 @@ import * as crypto from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { storedSigningKeyJson } from "../components/policy";
-import { regionOfArn } from "../scripts/lib/awsClient";
-import { createKmsSigner } from "../scripts/lib/kmsSigner";
+import { regionOfArn } from "../signer/src/lib/awsClient";
+import { createKmsSigner } from "../signer/src/lib/kmsSigner";
 import {
   SECRET_MAX_RESPONSE_BYTES,
   SecretSignerEvent,
   SecretSourceError,
   signerFromSecret,
-} from "../scripts/lib/secretSigner";
-import { verifyRequest } from "../scripts/lib/verifier";
+} from "../signer/src/lib/secretSigner";
+import { verifyRequest } from "../signer/src/lib/verifier";
 import { KmsStandIn } from "../scripts/standin/kms";
 import { assertRefused, runCli } from "./helpers/cli";
 import { STAND_IN_CREDENTIALS as KMS_CREDENTIALS, standInEnv } from "./helpers/kms";

@@ -10,8 +10,8 @@ import {
     SIGNING_KEY_GROUP_TYPE,
     validateSigningKeyGroupArgs,
 } from "../components";
-import { createKmsSigner } from "../scripts/lib/kmsSigner";
-import { verifyRequest } from "../scripts/lib/verifier";
+import { createKmsSigner } from "../signer/src/lib/kmsSigner";
+import { verifyRequest } from "../signer/src/lib/verifier";
 import { KmsStandIn } from "../scripts/standin/kms";
 import { standInClient } from "./helpers/kms";
 

@@ -1,4 +1,4 @@
-// Issue 13 (docs): the documentation works from a clone — its links resolve inside the repository, its
+// The documentation works from a clone — its links resolve inside the repository, its
 // test commands do what they say, and its examples use options cf-sign has.
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -33,7 +33,7 @@ function run(args: string[]): Promise<{ code: number | null; out: string }> {
   });
 }
 
-describe("docs (issue 13)", function () {
+describe("docs work from a clone", function () {
   this.timeout(90_000);
 
   describe("16. running one test file", () => {

@@ -4,8 +4,8 @@
 import * as assert from "node:assert/strict";
 import * as http from "node:http";
 import { demoAuthenticate, RunningApp, startApp } from "../examples/app/server";
-import { CloudFrontSigner } from "../scripts/lib/signer";
-import { verifyRequest } from "../scripts/lib/verifier";
+import { CloudFrontSigner } from "../signer/src/lib/signer";
+import { verifyRequest } from "../signer/src/lib/verifier";
 import { testKeys } from "./helpers/verifyKeys";
 
 interface Answer {

@@ -52,6 +52,7 @@ const OUTPUT_NAMES = [
     "protectDefaultBehavior",
     "ipv6Enabled",
     "pathGuardFunctionArn",
+    "pathGuardCode",
 ] as const;
 type OutputName = (typeof OUTPUT_NAMES)[number];
 type ProgramModule = Record<OutputName, unknown>;
@@ -329,10 +330,12 @@ async function checkStack(run: ProgramRun, expected: Expectations): Promise<void
         assert.deepEqual(d.defaultCacheBehavior.functionAssociations, [{ eventType: "viewer-request", functionArn: fn.outputs.arn }]);
         assert.match(fn.outputs.arn as string, /^arn:aws:cloudfront::\d{12}:function\/path-guard-/);
         assert.equal(outputs.pathGuardFunctionArn, fn.outputs.arn);
+        assert.equal(outputs.pathGuardCode, code, "the stack outputs the code CloudFront runs (cf-sign verify runs it)");
     } else {
         assert.equal(rec.byType(T.function).length, 0, "no path guard function");
         assert.equal(d.defaultCacheBehavior.functionAssociations, undefined);
         assert.equal(outputs.pathGuardFunctionArn, undefined);
+        assert.equal(outputs.pathGuardCode, undefined);
     }
     for (const behaviour of ordered) assert.equal(behaviour.functionAssociations, undefined, `${behaviour.pathPattern}: protected, no guard`);
 

@@ -5,9 +5,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Readable } from "node:stream";
-import type { CliIo } from "../scripts/cli/io";
-import { main } from "../scripts/cli/main";
-import { escapeControl } from "../scripts/lib/terminal";
+import type { CliIo } from "../signer/src/cli/io";
+import { main } from "../signer/src/cli/main";
+import { escapeControl } from "../signer/src/lib/terminal";
 import { testKeys } from "./helpers/verifyKeys";
 
 async function cf(argv: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {

@@ -13,7 +13,7 @@ import {
     pathGuardSource,
     validatePathGuardPatterns,
 } from "../components";
-import { pathPatternMatches } from "../scripts/edge/behaviors";
+import { pathPatternMatches } from "../signer/src/lib/behaviors";
 import { associatePathGuard, needsPathGuard } from "../infra/pathGuard";
 import { runGuard } from "./helpers/guard";
 import { seededRandom } from "./helpers/random";

@@ -7,10 +7,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEdge } from "../../scripts/edge/server";
 import { throwawayCertificate } from "../../scripts/edge/tlsCert";
-import { signerFromSecret } from "../../scripts/lib/secretSigner";
-import { CloudFrontSigner } from "../../scripts/lib/signer";
-import { readOutputsFile } from "../../scripts/lib/stackOutputs";
-import { trustedKeysFromOutputs } from "../../scripts/edge/config";
+import { signerFromSecret } from "../../signer/src/lib/secretSigner";
+import { CloudFrontSigner } from "../../signer/src/lib/signer";
+import { readOutputsFile } from "../../signer/src/lib/stackOutputs";
+import { trustedKeysFromOutputs } from "../../signer/src/cli/stackConfig";
 import { AppSigner, demoAuthenticate, startApp } from "./server";
 
 const DOMAIN = "example.test";

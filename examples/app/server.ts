@@ -2,13 +2,13 @@
 // for cdn.<domain>/private/*, only to a user who logged in (the `authenticate` step: a stub here, which a real app
 // replaces with its own sign-in). Login and logout are POST-only and refuse cross-site requests (Origin /
 // Sec-Fetch-Site), so another site can neither log a user out nor log them in as someone else.
-// In your own code, import the signer from "cloudfront-signed-content/signer" or
-// "cloudfront-signed-content/secrets-manager"; this example lives inside the package and imports it by path.
+// In your own code, import the signer from "@signed-content/cloudfront-signer/signer" or
+// "@signed-content/cloudfront-signer/secrets-manager"; this example lives inside the package and imports it by path.
 import * as http from "node:http";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
-import { COOKIE_NAMES } from "../../scripts/lib/constants";
-import type { SignedCookies, SignedUrl, SignOptions, CookieOptions } from "../../scripts/lib/signer";
+import { COOKIE_NAMES } from "../../signer/src/lib/constants";
+import type { SignedCookies, SignedUrl, SignOptions, CookieOptions } from "../../signer/src/lib/signer";
 
 /** What the app needs from a signer: a CloudFrontSigner, or the SecretSigner from signerFromSecret. */
 export interface AppSigner {

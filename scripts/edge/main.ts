@@ -3,11 +3,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { InputError } from "../lib/errors";
-import type { KeyAlgorithm } from "../lib/keys";
-import { loadStackOutputs, readOutputsFile, type StackOutputs } from "../lib/stackOutputs";
-import { pathPatternMatches } from "./behaviors";
-import { readStackConfig, resolveProtected, trustedKeysFromOutputs } from "./config";
+import { InputError } from "../../signer/src/lib/errors";
+import type { KeyAlgorithm } from "../../signer/src/lib/keys";
+import { loadStackOutputs, readOutputsFile, type StackOutputs } from "../../signer/src/lib/stackOutputs";
+import { pathPatternMatches } from "../../signer/src/lib/behaviors";
+import { readStackConfig, resolveProtected, trustedKeysFromOutputs } from "../../signer/src/cli/stackConfig";
 import { defaultRoot, startEdge, type RunningEdge } from "./server";
 import { throwawayCertificate } from "./tlsCert";
 

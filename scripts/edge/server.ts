@@ -6,17 +6,17 @@ import * as path from "node:path";
 import { pipeline } from "node:stream";
 import * as mime from "mime-types";
 import { PathGuardError, pathGuardSource } from "../../components/pathGuard";
-import { InputError } from "../lib/errors";
-import type { KeyAlgorithm } from "../lib/keys";
-import { pathPatternProblem } from "../lib/pathPattern";
-import { parseCookieHeader } from "../lib/signedRequest";
-import { escapeControl } from "../lib/terminal";
-import { errorXml, trustedKey, verifyRequest, type TrustedKeys } from "../lib/verifier";
-import { buildBehaviors, DEFAULT_PROTECTED_PATHS, matchBehavior, type BehaviorTable } from "./behaviors";
-import { CloudFrontFunction, viewerRequestEvent, type FunctionResponse } from "./cloudfrontFunction";
+import { InputError } from "../../signer/src/lib/errors";
+import type { KeyAlgorithm } from "../../signer/src/lib/keys";
+import { pathPatternProblem } from "../../signer/src/lib/pathPattern";
+import { parseCookieHeader } from "../../signer/src/lib/signedRequest";
+import { escapeControl } from "../../signer/src/lib/terminal";
+import { errorXml, trustedKey, verifyRequest, type TrustedKeys } from "../../signer/src/lib/verifier";
+import { buildBehaviors, DEFAULT_PROTECTED_PATHS, matchBehavior, type BehaviorTable } from "../../signer/src/lib/behaviors";
+import { CloudFrontFunction, viewerRequestEvent, type FunctionResponse } from "../../signer/src/lib/cloudfrontFunction";
 import { corsHeaders, validateCorsPolicy, type CorsPolicy } from "./cors";
 import { generateDevKeyPair, type DevKeyPair } from "./devKey";
-import { normalizeRequestPath, objectKeyFor, parseRange, resolveObjectKey } from "./paths";
+import { normalizeRequestPath, objectKeyFor, parseRange, resolveObjectKey } from "../../signer/src/lib/paths";
 
 /** Node's default; CloudFront's own limit on all headers is about 20 KB. Larger -> 431. */
 const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;

@@ -12,7 +12,7 @@ import { storedSigningKeyJson } from "../../components/policy";
 import { demoAuthenticate, startApp } from "../../examples/app/server";
 import { startEdge } from "../../scripts/edge/server";
 import { throwawayCertificate } from "../../scripts/edge/tlsCert";
-import { signerFromSecret } from "../../scripts/lib/secretSigner";
+import { signerFromSecret } from "../../signer/src/lib/secretSigner";
 import { SecretsManagerStandIn } from "./secretsManagerStandIn";
 import { testKeys } from "./verifyKeys";
 

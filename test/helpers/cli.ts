@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** The compiled cf-sign bin; `npm test` builds it first (pretest), `npm run build` does it by hand. */
-export const CLI_PATH = path.resolve(__dirname, "..", "..", "dist", "scripts", "cli", "main.js");
+export const CLI_PATH = path.resolve(__dirname, "..", "..", "signer", "dist", "cli", "main.js");
 
 export interface CliResult {
   code: number;
@@ -23,7 +23,7 @@ export interface RunCliOptions {
 }
 
 /**
- * Runs `node dist/scripts/cli/main.js ...args` as a child process and collects its exit code and output.
+ * Runs `node signer/dist/cli/main.js ...args` (the signer package's cf-sign bin) as a child process and collects its exit code and output.
  * The environment is minimal on purpose: a developer's CLOUDFRONT_* variables must not leak into tests.
  */
 export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
