@@ -1,6 +1,7 @@
 import { MAX_COOKIE_NAME_VALUE_BYTES, oversizedCookies } from "../lib/cookies";
 import { InputError } from "../lib/errors";
 import { shortWildcard } from "../lib/signingPlan";
+import { quoteInput } from "../lib/terminal";
 import { parseCommandArgs } from "./args";
 import type { CliCommand } from "./io";
 import { KEY_SOURCE_HELP } from "./keySourceHelp";
@@ -55,7 +56,7 @@ export const run: CliCommand = async (argv, io) => {
   }
   const format = (values.format ?? "header") as Format;
   if (!FORMATS.includes(format)) {
-    throw new InputError(`--format: "${values.format}" is not a format; use header, json, cookie or curl`);
+    throw new InputError(`--format: ${quoteInput(values.format ?? "")} is not a format; use header, json, cookie or curl`);
   }
   const options = signOptionsFrom(values, new Date());
   const { signer, resolve } = await prepareSigning(values, io);
