@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { cannedPolicy } from "../signer/src/lib/policy";
-import { assertRefused, CliResult, runCli } from "./helpers/cli";
+import { assertRefused, assertRefusedLines, CliResult, runCli } from "./helpers/cli";
 import { pemBody, testKeys } from "./helpers/signingKeys";
 import { decodeCf, splitSignedUrl } from "./helpers/signedUrl";
 
@@ -178,7 +178,7 @@ cat "${path.join(dir, "pulumi-outputs.json")}"
       assertRefused(r, /^error: stdin line 3: contains a raw space at position 20; percent-encode it as %20/);
     });
 
-    it("--stdin on two threads gives the same output as one thread, and reports the first bad line", async () => {
+    it("--stdin on two threads gives the same output as one thread, and reports every bad line", async () => {
       const urls = Array.from({ length: 2100 }, (_, i) => `https://h.example/v/seg-${i}.ts`);
       const args = ["url", "--stdin", ...flags(), "--expires-at", "2030-01-01T00:00:00Z", "--allow-long-expiry"];
       const one = await runCli(args, { stdin: urls.join("\n"), env: { CF_SIGN_THREADS: "1" } });
@@ -189,18 +189,19 @@ cat "${path.join(dir, "pulumi-outputs.json")}"
       // RSA PKCS#1 v1.5 is deterministic, so the outputs must be byte-identical.
       assert.equal(two.stdout, one.stdout);
       const bad = [...urls];
-      // The bad lines fall in different 100-line chunks, signed by whichever thread claims them; the earlier one is reported.
+      // The bad lines fall in different 100-line chunks, signed by whichever thread claims them; each is reported, in order.
       bad[1999] = "https://h.example/v/seg#1";
       bad[1499] = "https://h.example/v/seg 1";
-      assertRefused(await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }), /^error: stdin line 1500: contains a raw space/);
-      // A /path that cannot be resolved (no baseUrl here) is that line's error, reported only if it is the first.
+      const raw = /^error: stdin line 1500: contains a raw space/;
+      const fragment = /^error: stdin line 2000: has a fragment/;
+      assertRefusedLines(await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }), [raw, fragment]);
+      // A /path that cannot be resolved (no baseUrl here) is that line's error, in its place.
       bad[1799] = "/v/seg-1799.ts";
-      assertRefused(await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }), /^error: stdin line 1500: contains a raw space/);
+      const path = /^error: stdin line 1800: "\/v\/seg-1799\.ts" is a path; give a full https:\/\/ URL, or --outputs-file F/;
+      assertRefusedLines(await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }), [raw, path, fragment]);
       bad[1499] = urls[1499];
-      assertRefused(
-        await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }),
-        /^error: stdin line 1800: "\/v\/seg-1799\.ts" is a path; give a full https:\/\/ URL, or --outputs-file F/,
-      );
+      bad[1999] = urls[1999];
+      assertRefused(await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }), path);
       // --json on two threads: the same objects as on one (RSA: byte-identical), custom policies included.
       const jsonArgs = [...args, "--json", "--policy-resource", "https://h.example/v/*", "--ip", "192.0.2.0/24"];
       const jsonOne = await runCli(jsonArgs, { stdin: urls.join("\n"), env: { CF_SIGN_THREADS: "1" } });

@@ -74,7 +74,7 @@ describe("verify on extreme epochs and unprotected paths", function () {
     for (const ip of ["abc", "999.1.1.1", "1.2.3", "::g"]) {
       const r = await runCli(["verify", `${BASE}/private/a.jpg`, "--ip", ip, ...keyArgs]);
       assert.equal(r.code, 2, `--ip ${ip}: ${r.stdout}`);
-      assert.match(r.stderr, /^error: --ip [^\n]+\n$/);
+      assert.match(r.stderr, /^error: --ip: [^\n]+\n$/);
     }
     for (const ip of ["203.0.113.9", "::ffff:203.0.113.9", "2001:db8::1"]) {
       assert.equal((await runCli(["verify", `${BASE}/private/a.jpg`, "--ip", ip, ...keyArgs])).code, 1, ip);

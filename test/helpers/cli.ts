@@ -15,8 +15,8 @@ export interface CliResult {
 export interface RunCliOptions {
   /** Extra environment (merged over a minimal one: PATH, HOME, and nothing CloudFront-related). */
   env?: NodeJS.ProcessEnv;
-  /** Text written to the child's stdin (stdin is closed either way). */
-  stdin?: string;
+  /** Text (or bytes) written to the child's stdin (stdin is closed either way). */
+  stdin?: string | Buffer;
   cwd?: string;
   /** Kill the child after this many ms (default 20 s) so a hung CLI fails the test instead of mocha. */
   timeoutMs?: number;
@@ -69,4 +69,18 @@ export function assertRefused(result: CliResult, pattern: RegExp): void {
   assert.match(lines[0], /^error: /);
   assert.match(lines[0], pattern);
   assert.doesNotMatch(result.stderr, /NodeVersionSupportWarning|AWS SDK for JavaScript|\n\s+at /);
+}
+
+/**
+ * Asserts the CLI refused several bad input lines at once: exit 2, nothing on stdout, one `error: ` line per
+ * pattern (in order), then `error: N bad lines; nothing was signed`, and no stack trace.
+ */
+export function assertRefusedLines(result: CliResult, patterns: RegExp[]): void {
+  assert.equal(result.code, 2, `exit code (stdout: ${result.stdout}; stderr: ${result.stderr})`);
+  assert.equal(result.stdout, "");
+  const lines = result.stderr.split("\n").filter((l) => l !== "");
+  assert.equal(lines.length, patterns.length + 1, `${patterns.length + 1} stderr lines, got: ${result.stderr}`);
+  patterns.forEach((pattern, i) => assert.match(lines[i], pattern));
+  assert.equal(lines[patterns.length], `error: ${patterns.length} bad lines; nothing was signed`);
+  assert.doesNotMatch(result.stderr, /\n\s+at /);
 }

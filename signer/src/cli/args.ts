@@ -1,18 +1,63 @@
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { InputError } from "../lib/errors";
+import { findKeyMaterial } from "../lib/keyMaterial";
+import { describeKeyMaterial, quoteInput } from "../lib/terminal";
 import { parseTime } from "../lib/time";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
+type ParseArgsToken = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
 
-/** Shortens a user-supplied token for an error message (it could be anything, even pasted key text). */
+/** A user-supplied token for an error message: escaped and shortened, or described when it looks like a key. */
 function quoteToken(text: string): string {
-  const clean = text.replace(/[\r\n]+/g, " ");
-  return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
+  return quoteInput(text, { bare: true, noun: "an argument" });
+}
+
+/** Options that are lists by design: each occurrence adds a value. Every other option may be given once. */
+export function listOptions(options: Options): string[] {
+  return Object.entries(options)
+    .filter(([, o]) => o.multiple === true)
+    .map(([name]) => `--${name}`);
+}
+
+/**
+ * A key belongs in a file or the environment, never on the command line (where shell history, `ps` and
+ * CI logs keep it): an argument holding PEM armour is refused before anything else, and described, not
+ * quoted. (Base64 runs are legitimate in some arguments, e.g. a CloudFront-Policy cookie; messages that
+ * quote an argument describe them instead.)
+ */
+function refusePemArguments(command: string, argv: string[], options: Options): void {
+  for (let i = 0; i < argv.length; i++) {
+    if (!findKeyMaterial(argv[i]).some((span) => span.kind === "pem")) continue;
+    const previous = argv[i - 1];
+    const option = previous !== undefined && /^--[A-Za-z]/.test(previous) && !previous.includes("=") ? previous.slice(2) : undefined;
+    const takesValue = option !== undefined && Object.prototype.hasOwnProperty.call(options, option) && options[option].type === "string";
+    const what = takesValue ? `the value of --${option} (argument ${i + 1})` : `argument ${i + 1}`;
+    throw new InputError(
+      `${command}: ${what} ${describeKeyMaterial(argv[i]) ?? "looks like PEM armour"}; cf-sign reads keys only from files and the environment (see cf-sign ${command} --help)`,
+    );
+  }
+}
+
+/** An option that takes a value, given more than once (the last one would silently win): refused. */
+function refuseRepeatedOptions(command: string, tokens: ParseArgsToken[], options: Options): void {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== "option") continue;
+    const option = options[token.name];
+    if (option === undefined || option.type !== "string" || option.multiple === true) continue;
+    if (seen.has(token.name)) {
+      const lists = listOptions(options);
+      throw new InputError(
+        `${command}: --${token.name} is given more than once; give it once${lists.length > 0 ? ` (only ${lists.join(" and ")} may be repeated)` : ""}`,
+      );
+    }
+    seen.add(token.name);
+  }
 }
 
 /**
  * util.parseArgs in strict mode, with its errors turned into one-line InputErrors that name the command.
- * Repeated string options keep the last value (as most CLIs do).
+ * An option that takes a value may be given once, unless it is a list (`multiple`); a flag may repeat.
  */
 export function parseCommandArgs<O extends Options>(
   command: string,
@@ -20,9 +65,10 @@ export function parseCommandArgs<O extends Options>(
   options: O,
   maxPositionals: number,
 ): { values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>["values"]; positionals: string[] } {
+  refusePemArguments(command, argv, options);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : String(error);
@@ -38,10 +84,13 @@ export function parseCommandArgs<O extends Options>(
     }
     throw new InputError(`${command}: ${quoteToken(message.split(/\.\s|\n/)[0])}; see cf-sign ${command} --help`);
   }
+  refuseRepeatedOptions(command, parsed.tokens, options);
   if (parsed.positionals.length > maxPositionals) {
     const extra = parsed.positionals[maxPositionals];
+    const described = describeKeyMaterial(extra);
+    const shown = described === undefined ? quoteInput(extra) : `${argv.indexOf(extra) + 1}, which ${described},`;
     throw new InputError(
-      `${command}: unexpected argument "${quoteToken(extra)}" (quote a URL containing & or ?, e.g. 'https://…?a=1&b=2'); see cf-sign ${command} --help`,
+      `${command}: unexpected argument ${shown} (quote a URL containing & or ?, e.g. 'https://…?a=1&b=2'); see cf-sign ${command} --help`,
     );
   }
   return { values: parsed.values, positionals: parsed.positionals };

@@ -1,4 +1,5 @@
 import { InputError } from "../lib/errors";
+import { quoteInput } from "../lib/terminal";
 import { parseCommandArgs } from "./args";
 import type { CliCommand } from "./io";
 import { KEY_SOURCE_HELP } from "./keySourceHelp";
@@ -48,7 +49,7 @@ export const run: CliCommand = async (argv, io) => {
   }
   const format = (values.format ?? "header") as Format;
   if (!FORMATS.includes(format)) {
-    throw new InputError(`--format: "${values.format}" is not a format; use header, json, cookie or curl`);
+    throw new InputError(`--format: ${quoteInput(values.format ?? "")} is not a format; use header, json, cookie or curl`);
   }
   const options = signOptionsFrom(values, new Date());
   const { signer, resolve } = await prepareSigning(values, io);

@@ -1,5 +1,6 @@
 import { readStackConfig, resolveProtected } from "./stackConfig";
 import { InputError } from "../lib/errors";
+import { jsonText } from "../lib/terminal";
 import { formatInspectReport, inspectSigned, parseInspectInput } from "../lib/inspect";
 import { atTime, parseCommandArgs } from "./args";
 import { readAll, type CliCommand } from "./io";
@@ -70,6 +71,6 @@ export const run: CliCommand = async (argv, io) => {
     }
   }
   const report = inspectSigned(parsed, { now: at, protectedPaths, protectDefaultBehavior, ipv6Enabled });
-  io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatInspectReport(report));
+  io.out(values.json ? `${jsonText(report, 2)}\n` : formatInspectReport(report));
   return report.errors.length > 0 ? 1 : 0;
 };

@@ -29,14 +29,19 @@ export function processIo(): CliIo {
   };
 }
 
-/** All of a stream (stdin) as UTF-8 (events, not async iteration: fewer turns of the event loop per 64 KB chunk). */
-export function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+/** All of a stream (stdin) as bytes (events, not async iteration: fewer turns of the event loop per 64 KB chunk). */
+export function readAllBytes(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     stream.on("data", (chunk: Buffer | string) => chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk));
-    stream.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    stream.once("end", () => resolve(Buffer.concat(chunks)));
     stream.once("error", reject);
   });
+}
+
+/** All of a stream (stdin) as UTF-8 (invalid bytes become U+FFFD). */
+export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  return (await readAllBytes(stream)).toString("utf8");
 }
 
 /** A key file (private or public PEM) as text; a missing or unreadable file is an InputError naming `label`. */

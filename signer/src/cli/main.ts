@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { InputError } from "../lib/errors";
+import { describeKeyMaterial, quoteInput, terminalText } from "../lib/terminal";
 import { CliCommand, CliIo, processIo } from "./io";
+import { BadLinesError } from "./stdinLines";
 import { packageVersion } from "./version";
 
 const HELP = `Usage: cf-sign <command> [options]
@@ -13,6 +15,8 @@ Commands:
   probe                   check a deployed distribution (or the local edge) with real requests
 
 Run "cf-sign <command> --help" for the options of a command; "cf-sign --version" prints the version.
+An option that takes a value may be given once (those marked "repeatable" in a command's help are
+lists); a key is read only from a file or the environment, never from an argument.
 Exit status: 0 on success, 2 on bad input ("error: ..." on stderr); verify: 1 when CloudFront would deny;
 probe: 1 when a request was not answered as expected.
 `;
@@ -55,13 +59,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (!Object.prototype.hasOwnProperty.call(COMMANDS, name)) {
-      throw new InputError(`unknown command "${name.length > 40 ? `${name.slice(0, 37)}...` : name}"; use url, cookies, verify, inspect or probe (cf-sign --help)`);
+      const described = describeKeyMaterial(name);
+      const shown = described === undefined ? quoteInput(name, { max: 40 }) : `(the first argument ${described})`;
+      throw new InputError(`unknown command ${shown}; use url, cookies, verify, inspect or probe (cf-sign --help)`);
     }
     return await loadCommand(name)(rest, io);
   } catch (error) {
-    // One line, never a stack trace; messages are built to never include key material.
-    const message = error instanceof Error ? error.message : String(error);
-    io.err(`error: ${message.split("\n")[0]}\n`);
+    // One line per error, never a stack trace. Messages may quote input or an AWS service: whatever looks
+    // like key material is described, and control characters (also \n) are escaped, so each stays one line.
+    const lines = error instanceof BadLinesError ? error.lines : [error instanceof Error ? error.message : String(error)];
+    for (const line of lines) io.err(`error: ${terminalText(line)}\n`);
+    if (lines.length > 1) io.err(`error: ${lines.length} bad lines; nothing was signed\n`);
     return 2;
   }
 }

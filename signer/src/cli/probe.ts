@@ -5,7 +5,7 @@ import { InputError } from "../lib/errors";
 import type { AsyncCloudFrontSigner } from "../lib/asyncSigner";
 import type { CloudFrontSigner } from "../lib/signer";
 import type { StackOutputs } from "../lib/stackOutputs";
-import { escapeControl } from "../lib/terminal";
+import { jsonText, quoteInput, terminalText } from "../lib/terminal";
 import { parseCommandArgs } from "./args";
 import type { CliCommand, CliIo } from "./io";
 import { KEY_SOURCE_HELP } from "./keySourceHelp";
@@ -79,15 +79,15 @@ function parseBaseUrl(text: string, field: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new InputError(`${field} ${text.slice(0, 60)}: not a URL; give e.g. https://d111111abcdef8.cloudfront.net`);
+    throw new InputError(`${field}: ${quoteInput(text)} is not a URL; give e.g. https://d111111abcdef8.cloudfront.net`);
   }
   if ((url.pathname !== "/" && url.pathname !== "") || url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
-    throw new InputError(`${field} ${text.slice(0, 60)}: give only scheme and host (and port), e.g. https://cdn.example.com`);
+    throw new InputError(`${field}: ${quoteInput(text)} has more than a scheme and host; give only scheme and host (and port), e.g. https://cdn.example.com`);
   }
   if (url.protocol === "http:" && !isLoopback(url.hostname)) {
-    throw new InputError(`${field} ${text.slice(0, 60)}: http:// is for a loopback address (the local edge); use https:// for a distribution`);
+    throw new InputError(`${field}: ${quoteInput(text)} is not loopback; http:// is for a loopback address (the local edge); use https:// for a distribution`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new InputError(`${field} ${text.slice(0, 60)}: use https:// (or http:// for loopback)`);
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new InputError(`${field}: ${quoteInput(text)} is not http(s); use https:// (or http:// for loopback)`);
   return url;
 }
 
@@ -104,7 +104,7 @@ function baseUrlOutput(outputs: StackOutputs | undefined, source: string): strin
 function checkPath(value: string | undefined, field: string, example: string): string {
   if (value === undefined) throw new InputError(`probe: ${field} PATH is required, e.g. ${field} ${example}`);
   if (!/^(\/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+$/.test(value) || /\/\.{1,2}(\/|$)/.test(value) || value.includes("%")) {
-    throw new InputError(`${field} ${value.slice(0, 60)}: give a plain path such as ${example} (no query, no percent-encoding, no dot segments)`);
+    throw new InputError(`${field}: ${quoteInput(value)} is not a plain path; give a plain path such as ${example} (no query, no percent-encoding, no dot segments)`);
   }
   return value;
 }
@@ -112,7 +112,7 @@ function checkPath(value: string | undefined, field: string, example: string): s
 function parseTimeout(text: string | undefined): number {
   if (text === undefined) return 10_000;
   if (!/^\d+(\.\d+)?$/.test(text) || Number(text) <= 0 || Number(text) > 120) {
-    throw new InputError(`--timeout ${text.slice(0, 20)}: give seconds between 1 and 120`);
+    throw new InputError(`--timeout: ${quoteInput(text, { max: 20 })} is not a number of seconds; give seconds between 1 and 120`);
   }
   return Math.round(Number(text) * 1000);
 }
@@ -272,12 +272,12 @@ export async function probe(
 
 function formatRows(base: string, rows: ProbeRow[]): string {
   const header = ["", "check", "request", "expected", "got"];
-  const table = rows.map((r) => [r.ok ? "✓" : "✗", r.check, `${r.method} ${r.path}`, r.expected, r.got].map((cell) => escapeControl(cell)));
+  const table = rows.map((r) => [r.ok ? "✓" : "✗", r.check, `${r.method} ${r.path}`, r.expected, r.got].map((cell) => terminalText(cell)));
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join("  ").trimEnd();
   const passed = rows.filter((r) => r.ok).length;
   return [
-    `probe ${escapeControl(base)}`,
+    `probe ${terminalText(base)}`,
     "",
     line(header),
     line(widths.map((w) => "-".repeat(w))),
@@ -307,6 +307,6 @@ export const run: CliCommand = async (argv: string[], io: CliIo) => {
   const rows = await probe(base, publicPath, privatePath, signer, { timeoutMs });
   const ok = rows.every((r) => r.ok);
   const origin = `${base.protocol}//${base.host}`;
-  io.out(values.json ? `${JSON.stringify({ baseUrl: origin, ok, rows }, null, 2)}\n` : formatRows(origin, rows));
+  io.out(values.json ? `${jsonText({ baseUrl: origin, ok, rows }, 2)}\n` : formatRows(origin, rows));
   return ok ? 0 : 1;
 };

@@ -2,8 +2,9 @@ import { parseHashAlgorithm } from "../lib/constants";
 import { InputError } from "../lib/errors";
 import type { SignOptions } from "../lib/signer";
 import type { StackOutputs } from "../lib/stackOutputs";
-import { exceedsMaxExpiry, MAX_EXPIRY_TEXT } from "../lib/lifetime";
-import { parseDuration, parseTime } from "../lib/time";
+import { exceedsMaxExpiry, MAX_EXPIRY_SECONDS, MAX_EXPIRY_TEXT } from "../lib/lifetime";
+import { quoteInput } from "../lib/terminal";
+import { LATEST_EPOCH_SECONDS, LATEST_TIME_TEXT, parseDuration, parseTime } from "../lib/time";
 import { negativeExpiresIn } from "./args";
 import type { CliIo } from "./io";
 import { KEY_SOURCE_ARGS, resolveSigningKey, type KeySourceValues } from "./keySources";
@@ -61,9 +62,14 @@ export function signOptionsFrom(values: SignArgValues, now: Date): SignOptions {
     // --expires-in is relative: a duration, or a plain number of seconds.
     const seconds = /^\d+$/.test(text) ? Number(text) : parseDuration(text);
     if (seconds === undefined) {
-      throw new InputError(`--expires-in: "${text}" is not a duration; use e.g. 90s, 15m, 24h, 7d (or --expires-at for a point in time)`);
+      throw new InputError(`--expires-in: ${quoteInput(text)} is not a duration; use e.g. 90s, 15m, 24h, 7d (or --expires-at for a point in time)`);
     }
     expires = now.getTime() / 1000 + seconds;
+    if (!(expires <= LATEST_EPOCH_SECONDS)) {
+      throw new InputError(
+        `--expires-in: ${quoteInput(text)} is out of range; give 1s to ${MAX_EXPIRY_SECONDS / 86400}d, or with --allow-long-expiry a duration that ends by ${LATEST_TIME_TEXT}`,
+      );
+    }
   }
   if (values["allow-long-expiry"] !== true && exceedsMaxExpiry(expires, now)) {
     throw new InputError(

@@ -3,8 +3,8 @@
  *
  * 1. The main thread validates every line in input order with the library (urlSigner().prepare: the
  *    same checks as signUrl) and writes, per line, the policy to sign and the output text around the
- *    signature (urlSigner().around) to shared memory. The first bad line is therefore known before any
- *    signature is made, and a bad batch prints nothing.
+ *    signature (urlSigner().around) to shared memory. A bad line is therefore known before any signature
+ *    is made; then every line is checked and every bad one reported, and a bad batch prints nothing.
  * 2. Signing, the expensive part, is shared: the main thread and worker threads claim 100-line chunks
  *    from an Atomics counter (a worker starts on a chunk as soon as it is validated), sign each policy,
  *    put the CloudFront-base64 signature between its before/after text and store the chunk's output.
@@ -33,8 +33,8 @@ export interface BatchInput {
   errors: Map<number, string>;
 }
 
-/** The output lines, each ending in "\n", or the first bad line. */
-export type BatchResult = { ok: true; text: string } | { ok: false; line: number; message: string };
+/** The output lines, each ending in "\n"; or every bad line's message ("stdin line 7: ..."), in input order. */
+export type BatchResult = { ok: true; text: string } | { ok: false; messages: string[] };
 
 /** The --json form of a signed URL, as the text around the URL (`url` is JSON-escaped by stringify). */
 function describeAround(prepared: PreparedUrl, keyPairId: string, url: { before: string; after: string }): { before: string; after: string } {
@@ -60,23 +60,52 @@ export function describeSignedUrl(signed: SignedUrl): string {
 /** The label of an entry in messages: "stdin line 7: contains a raw space ...". */
 const fieldOf = (input: BatchInput, index: number) => `stdin line ${input.lineNumbers[index]}`;
 
-function lineFailure(input: BatchInput, index: number, error: unknown): BatchResult {
+/** The message for a line that failed, labelled with the line ("stdin line 7: ..."). */
+function lineMessage(input: BatchInput, index: number, error: unknown): string {
   if (!(error instanceof InputError)) throw error;
   const field = fieldOf(input, index);
-  return { ok: false, line: input.lineNumbers[index], message: error.message.startsWith(field) ? error.message : `${field}: ${error.message}` };
+  return error.message.startsWith(field) ? error.message : `${field}: ${error.message}`;
 }
 
-/** One thread: signs every line in order, stops at the first bad one. */
+function lineFailure(input: BatchInput, index: number, error: unknown): BatchResult {
+  return { ok: false, messages: [lineMessage(input, index, error)] };
+}
+
+/**
+ * Every bad line of the batch (a line that could not be read or resolved, or that the library refuses),
+ * in input order. Runs only once a bad line is known: the checks are pure, so running them again is safe.
+ */
+export function badLines(input: BatchInput, prepare: (url: string, field: string) => unknown): string[] {
+  const messages: string[] = [];
+  for (let i = 0; i < input.urls.length; i++) {
+    const early = input.errors.get(i);
+    if (early !== undefined) {
+      messages.push(lineMessage(input, i, new InputError(early)));
+      continue;
+    }
+    try {
+      prepare(input.urls[i], fieldOf(input, i));
+    } catch (error) {
+      messages.push(lineMessage(input, i, error));
+    }
+  }
+  return messages;
+}
+
+/** One thread: signs every line in order; on a bad line, reports every bad line instead. */
 function signOnThisThread(batch: UrlBatchSigner, json: boolean, input: BatchInput): BatchResult {
   const out = new Array<string>(input.urls.length);
+  const everyBadLine = () => badLines(input, (url, field) => batch.prepare(url, field));
   for (let i = 0; i < input.urls.length; i++) {
-    const resolveError = input.errors.get(i);
-    if (resolveError !== undefined) return lineFailure(input, i, new InputError(resolveError));
+    if (input.errors.has(i)) return { ok: false, messages: everyBadLine() };
     try {
       const signed = batch.sign(input.urls[i], fieldOf(input, i));
       out[i] = json ? describeSignedUrl(signed) : signed.url;
     } catch (error) {
-      return lineFailure(input, i, error);
+      if (!(error instanceof InputError)) throw error;
+      // A line the checks refuse (then all of them are reported), or a signature that could not be made.
+      const messages = everyBadLine();
+      return messages.length > 0 ? { ok: false, messages } : lineFailure(input, i, error);
     }
   }
   out.push(""); // the output ends with a newline
@@ -164,16 +193,6 @@ function put(buffer: Buffer, text: string, at: number, end: number): void {
     throw new Error("internal error: --stdin batch text is not ASCII or its buffer is too small");
   }
   buffer.write(text, at, "latin1");
-}
-
-/** The error `check` throws (a check that failed before, run again with the line's label). */
-function labelled(check: () => unknown): unknown {
-  try {
-    check();
-  } catch (error) {
-    return error;
-  }
-  return new Error("internal error: a --stdin line failed validation only once");
 }
 
 /** Where the next line's policy, text and output go; the hash of the batch once known. */
@@ -347,7 +366,7 @@ export function discardPrestartedWorkers(): void {
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Signs all lines and returns the output (each line ending in "\n") in input order, or the first bad line.
+ * Signs all lines and returns the output (each line ending in "\n") in input order, or every bad line.
  * Without workers (or for a small batch) everything happens on this thread.
  */
 export async function signBatch(
@@ -444,10 +463,8 @@ export async function signBatch(
       const bad = validateLines(batch, json, signer.keyPairId, input, v, signatureText, start, end, at);
       if (bad !== -1) {
         stop();
-        const resolveError = input.errors.get(bad);
-        if (resolveError !== undefined) return lineFailure(input, bad, new InputError(resolveError));
-        // Checked again with the line's own label (the checks are pure), so the message names it.
-        return lineFailure(input, bad, labelled(() => batch.prepare(input.urls[bad], fieldOf(input, bad))));
+        // Every bad line, each checked again with its own label (the checks are pure), so the message names it.
+        return { ok: false, messages: badLines(input, (url, field) => batch.prepare(url, field)) };
       }
       if (chunk === 0) {
         hash = at.hash as HashAlgorithm;

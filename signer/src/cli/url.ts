@@ -2,11 +2,12 @@ import { InputError } from "../lib/errors";
 import { AsyncCloudFrontSigner } from "../lib/asyncSigner";
 import { CloudFrontSigner, type SignOptions } from "../lib/signer";
 import { parseCommandArgs } from "./args";
-import { readAll, type CliCommand, type CliIo } from "./io";
+import { readAllBytes, type CliCommand, type CliIo } from "./io";
 import { KEY_SOURCE_HELP } from "./keySourceHelp";
-import { BatchInput, describeSignedUrl, discardPrestartedWorkers, signBatch, takeWorkerPool, WorkerPool } from "./signBatch";
+import { describeSignedUrl, discardPrestartedWorkers, signBatch, takeWorkerPool, WorkerPool } from "./signBatch";
 import { prepareSigning, SIGN_ARGS, SIGN_HELP, signOptionsFrom } from "./signArgs";
 import { signStdinRemote } from "./remoteBatch";
+import { BadLinesError, parseStdinLines } from "./stdinLines";
 
 const HELP = `Usage: cf-sign url <url|/path> [options]
        cf-sign url --stdin [options] < urls.txt
@@ -18,9 +19,10 @@ ${SIGN_HELP}
 
 Output:
   --json                 print {url, keyPairId, expires, expiresAt, canned, hashAlgorithm, policy}
-  --stdin                sign one URL per input line (blank lines skipped); one signed URL (or JSON
-                         object with --json) per output line. All lines are checked before anything
-                         is printed: on a bad line nothing is printed, the error names the line, exit 2.
+  --stdin                sign one URL per input line (blank lines skipped, surrounding spaces and tabs
+                         trimmed); one signed URL (or JSON object with --json) per output line. All
+                         lines are checked before anything is printed: if any line is bad, nothing is
+                         printed, each bad line gets its own error line naming it, exit 2.
                          Large batches are signed on several threads (CF_SIGN_THREADS=1: one thread).
 
 ${KEY_SOURCE_HELP}
@@ -40,38 +42,13 @@ async function signStdin(
   json: boolean,
   pool: WorkerPool,
 ): Promise<number> {
-  const input = parseLines(await readAll(io.stdin), resolve);
+  const input = parseStdinLines(await readAllBytes(io.stdin), resolve);
   const result = await signBatch(signer, options, json, input, pool);
   // The workers are done: let them wind down while the output is written.
   pool.close();
-  if (!result.ok) throw new InputError(result.message);
+  if (!result.ok) throw new BadLinesError(result.messages);
   if (input.urls.length > 0) io.out(result.text);
   return 0;
-}
-
-/** Non-blank lines (a trailing \r dropped), /paths resolved here (the stack outputs live in this thread). */
-function parseLines(text: string, resolve: (input: string, field: string) => string): BatchInput {
-  const raw = text.split("\n");
-  const input: BatchInput = { urls: [], lineNumbers: [], errors: new Map() };
-  for (let i = 0; i < raw.length; i++) {
-    let line = raw[i];
-    if (line.charCodeAt(line.length - 1) === 13 /* \r */) line = line.slice(0, -1);
-    // A printable ASCII first character means "not blank" without scanning the line.
-    const first = line.charCodeAt(0);
-    if (!(first > 0x20 && first < 0x7f) && line.trim() === "") continue;
-    if (first === 0x2f /* / */) {
-      // A failure belongs to its line (reported only if no earlier line is bad).
-      try {
-        line = resolve(line, "url");
-      } catch (error) {
-        if (!(error instanceof InputError)) throw error;
-        input.errors.set(input.urls.length, error.message.replace(/^url: /, ""));
-      }
-    }
-    input.urls.push(line);
-    input.lineNumbers.push(i + 1);
-  }
-  return input;
 }
 
 export const run: CliCommand = async (argv, io) => {
@@ -96,7 +73,7 @@ export const run: CliCommand = async (argv, io) => {
     if (options.policyResource !== undefined) options.policyResource = resolve(options.policyResource, "--policy-resource");
     // A remote signer has no use for the worker threads: end them now rather than after the batch.
     if (pool && signer instanceof AsyncCloudFrontSigner) pool.close();
-    if (pool && signer instanceof AsyncCloudFrontSigner) return await signStdinRemote(io, signer, options, parseLines, resolve, values.json === true);
+    if (pool && signer instanceof AsyncCloudFrontSigner) return await signStdinRemote(io, signer, options, resolve, values.json === true);
     if (pool && signer instanceof CloudFrontSigner) return await signStdin(io, signer, options, resolve, values.json === true, pool);
     const signed = await signer.signUrl(resolve(positionals[0], "url"), options);
     io.out((values.json ? describeSignedUrl(signed) : signed.url) + "\n");

@@ -5,7 +5,7 @@ import { objectKeyIsProtected, pathGuardRefuses } from "../lib/pathGuardCheck";
 import { InputError } from "../lib/errors";
 import { relativeTime } from "../lib/inspect";
 import { parseCookieHeader, stripSigningParams } from "../lib/signedRequest";
-import { escapeControl } from "../lib/terminal";
+import { jsonText, quoteInput, terminalText } from "../lib/terminal";
 import { isoTime as iso, trustedKey, verifyRequest, type VerificationResult, type VerifiedPolicy } from "../lib/verifier";
 import { atTime, parseCommandArgs } from "./args";
 import type { CliCommand } from "./io";
@@ -55,7 +55,7 @@ function policyLines(policy: VerifiedPolicy, now: Date): [string, string][] {
 function table(rows: [string, string][]): string {
   const width = Math.max(...rows.map(([k]) => k.length));
   // Values come from the URL and cookies: control characters are escaped so they cannot paint fake lines.
-  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${escapeControl(v)}\n`).join("");
+  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${terminalText(v)}\n`).join("");
 }
 
 function describe(result: VerificationResult, now: Date, keySource: string): string {
@@ -65,7 +65,7 @@ function describe(result: VerificationResult, now: Date, keySource: string): str
       ...policyLines(result.policy, now),
       ["keys", keySource],
     ];
-    return `OK CloudFront would serve ${escapeControl(result.resourceUrl)}\n${table(rows)}`;
+    return `OK CloudFront would serve ${terminalText(result.resourceUrl)}\n${table(rows)}`;
   }
   const rows: [string, string][] = [
     ["check", result.check],
@@ -82,7 +82,7 @@ function cookiesFrom(values: string[] | undefined): Record<string, string> | und
   const cookies: Record<string, string> = {};
   for (const value of values) {
     const text = value.replace(/^cookie:\s*/i, "");
-    if (!text.includes("=")) throw new InputError(`--cookie ${value.slice(0, 40)}: expected NAME=VALUE (e.g. --cookie CloudFront-Policy=...)`);
+    if (!text.includes("=")) throw new InputError(`--cookie: ${quoteInput(value, { max: 40 })} is not NAME=VALUE (e.g. --cookie CloudFront-Policy=...)`);
     for (const [name, v] of Object.entries(parseCookieHeader(text))) {
       if (!Object.prototype.hasOwnProperty.call(cookies, name)) cookies[name] = v;
     }
@@ -111,9 +111,9 @@ export const run: CliCommand = async (argv, io) => {
   // A key that cannot be a CloudFront key is bad input (exit 2), whichever key the URL names.
   for (const [id, pem] of Object.entries(keys.trustedKeys)) trustedKey(pem, id);
   const url = resolveAgainstBaseUrl(positionals[0], "verify", () => keys.outputs, outputsSourceLabel({ outputsFile: values["outputs-file"], stack: values.stack }));
-  if (!/^https?:\/\/[^/?#]+/i.test(url)) throw new InputError(`verify: "${url.slice(0, 60)}" is not an http(s) URL`);
+  if (!/^https?:\/\/[^/?#]+/i.test(url)) throw new InputError(`verify: ${quoteInput(url)} is not an http(s) URL`);
   if (values.ip !== undefined && isIP(values.ip) === 0) {
-    throw new InputError(`--ip ${values.ip.slice(0, 60)}: not an IP address; give the viewer's IPv4 (or IPv6) address, e.g. --ip 203.0.113.9`);
+    throw new InputError(`--ip: ${quoteInput(values.ip)} is not an IP address; give the viewer's IPv4 (or IPv6) address, e.g. --ip 203.0.113.9`);
   }
   const result = verifyRequest({ url, cookies: cookiesFrom(values.cookie), ip: values.ip, now: at, trustedKeys: keys.trustedKeys });
 
@@ -145,19 +145,19 @@ export const run: CliCommand = async (argv, io) => {
   // An unprotected path is served whatever its credentials say: that is the answer (exit 0), and the
   // signature verdict is still shown for reference.
   if (guardNote !== undefined) {
-    if (values.json) io.out(`${JSON.stringify({ ...result, served: false, note: guardNote }, null, 2)}\n`);
-    else io.out(`AccessDenied: Access denied (from the path guard)\n${escapeControl(guardNote)}\n`);
+    if (values.json) io.out(`${jsonText({ ...result, served: false, note: guardNote }, 2)}\n`);
+    else io.out(`AccessDenied: Access denied (from the path guard)\n${terminalText(guardNote)}\n`);
     return 1;
   }
   const served = result.ok || unprotectedNote !== undefined;
   if (values.json) {
-    io.out(`${JSON.stringify({ ...result, served, ...(unprotectedNote ? { note: unprotectedNote } : {}) }, null, 2)}\n`);
+    io.out(`${jsonText({ ...result, served, ...(unprotectedNote ? { note: unprotectedNote } : {}) }, 2)}\n`);
   } else {
     if (unprotectedNote && !result.ok) {
-      io.out(`OK CloudFront would serve ${escapeControl(result.resourceUrl)} without checking credentials\n${escapeControl(unprotectedNote)}\nfor reference, on a protected path it would answer:\n`);
+      io.out(`OK CloudFront would serve ${terminalText(result.resourceUrl)} without checking credentials\n${terminalText(unprotectedNote)}\nfor reference, on a protected path it would answer:\n`);
     }
     io.out(describe(result, at, keys.source));
-    if (unprotectedNote && result.ok) io.out(`${escapeControl(unprotectedNote)}\n`);
+    if (unprotectedNote && result.ok) io.out(`${terminalText(unprotectedNote)}\n`);
   }
   return served ? 0 : 1;
 };

@@ -16,6 +16,7 @@ import {
   urlParamsBeforeSignature,
 } from "./signingPlan";
 import { appendQuery, normalizeUrl } from "./url";
+import { terminalText } from "./terminal";
 
 /**
  * A signing key held elsewhere (AWS KMS, an HSM, a remote signing service). The signer never sees the
@@ -45,7 +46,8 @@ export interface RemoteSigningKey {
 /** A remote signer failed (throttled, denied, unreachable, a bad signature): the CLI prints the message and exits 2. */
 export class RemoteSigningError extends Error {
   constructor(message: string) {
-    super(message);
+    // The message may carry an AWS service's text: escaped and without key material, as InputError's.
+    super(terminalText(message));
     this.name = "RemoteSigningError";
   }
 }

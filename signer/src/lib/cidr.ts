@@ -1,4 +1,5 @@
 import { InputError } from "./errors";
+import { quoteInput } from "./terminal";
 
 /** An IPv4 CIDR block as used in a policy's `IpAddress` condition. */
 export interface Ipv4Cidr {
@@ -50,7 +51,7 @@ export function parseIpv4Cidr(text: string, field = "ipAddress"): Ipv4Cidr {
 function parseIpv4CidrUncached(text: string, field: string): Ipv4Cidr {
   if (text.includes(":")) {
     throw new InputError(
-      `${field}: "${text}" is IPv6; CloudFront IP conditions support IPv4 only (disable IPv6 on the distribution and give an IPv4 address or CIDR)`,
+      `${field}: ${quoteInput(text)} is IPv6; CloudFront IP conditions support IPv4 only (disable IPv6 on the distribution and give an IPv4 address or CIDR)`,
     );
   }
   const slash = text.indexOf("/");
@@ -58,10 +59,10 @@ function parseIpv4CidrUncached(text: string, field: string): Ipv4Cidr {
   const prefixText = slash === -1 ? "32" : text.slice(slash + 1);
   const address = parseIpv4(addressText);
   if (address === undefined) {
-    throw new InputError(`${field}: "${text}" is not an IPv4 address or CIDR; use a.b.c.d or a.b.c.d/n (octets 0-255)`);
+    throw new InputError(`${field}: ${quoteInput(text)} is not an IPv4 address or CIDR; use a.b.c.d or a.b.c.d/n (octets 0-255)`);
   }
   if (!/^(?:[0-9]|[12][0-9]|3[0-2])$/.test(prefixText)) {
-    throw new InputError(`${field}: "${text}" has an invalid prefix length; use /0 to /32`);
+    throw new InputError(`${field}: ${quoteInput(text)} has an invalid prefix length; use /0 to /32`);
   }
   const prefix = Number(prefixText);
   return { text: `${addressText}/${prefix}`, network: (address & mask(prefix)) >>> 0, prefix };

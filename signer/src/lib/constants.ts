@@ -1,4 +1,5 @@
 import { InputError } from "./errors";
+import { quoteInput } from "./terminal";
 
 /** Hash algorithm names exactly as CloudFront spells them in `Hash-Algorithm` / `CloudFront-Hash-Algorithm`. */
 export type HashAlgorithm = "SHA1" | "SHA256";
@@ -19,5 +20,5 @@ export const COOKIE_NAMES = {
 export function parseHashAlgorithm(value: string, field: string): HashAlgorithm {
   const normalized = value.toUpperCase().replace("-", "");
   if (normalized === "SHA1" || normalized === "SHA256") return normalized;
-  throw new InputError(`${field}: "${value}" is not a hash algorithm CloudFront accepts; use SHA1 or SHA256`);
+  throw new InputError(`${field}: ${quoteInput(value)} is not a hash algorithm CloudFront accepts; use SHA1 or SHA256`);
 }

@@ -1,4 +1,5 @@
 import { InputError } from "./errors";
+import { quoteInput } from "./terminal";
 
 /** Attributes for the `Set-Cookie` headers of signed cookies (spec §6). */
 export interface CookieOptions {
@@ -27,27 +28,27 @@ export function validateCookieOptions(options: CookieOptions): ValidCookieOption
     const field = labels.domain ?? "domain";
     domain = options.domain.toLowerCase();
     if (domain.includes("*")) {
-      throw new InputError(`${field}: "${options.domain}" is a wildcard; a cookie Domain is a plain domain name such as cdn.example.com`);
+      throw new InputError(`${field}: ${quoteInput(options.domain)} is a wildcard; a cookie Domain is a plain domain name such as cdn.example.com`);
     }
     const bare = domain.replace(/^\./, "");
     if (bare === "cloudfront.net") {
       throw new InputError(
-        `${field}: "${options.domain}" would share the cookies with every CloudFront distribution (browsers refuse it anyway); use the distribution's alternate domain name, e.g. cdn.example.com`,
+        `${field}: ${quoteInput(options.domain)} would share the cookies with every CloudFront distribution (browsers refuse it anyway); use the distribution's alternate domain name, e.g. cdn.example.com`,
       );
     }
     if (bare.endsWith(".cloudfront.net")) {
       throw new InputError(
-        `${field}: "${options.domain}" is a *.cloudfront.net domain: browsers treat cloudfront.net as a public suffix, so an application on another site can never set cookies for it; ` +
+        `${field}: ${quoteInput(options.domain)} is a *.cloudfront.net domain: browsers treat cloudfront.net as a public suffix, so an application on another site can never set cookies for it; ` +
           "give the distribution an alternate domain name (e.g. cdn.example.com) and sign for that, or omit the Domain for host-only cookies",
       );
     }
     if (!DOMAIN.test(domain)) {
-      throw new InputError(`${field}: "${options.domain}" is not a domain name; give e.g. cdn.example.com (punycode for international names)`);
+      throw new InputError(`${field}: ${quoteInput(options.domain)} is not a domain name; give e.g. cdn.example.com (punycode for international names)`);
     }
   }
   const path = options.path ?? "/";
   if (!COOKIE_PATH.test(path)) {
-    throw new InputError(`${labels.path ?? "path"}: "${path}" is not a cookie path; it must start with / and contain no spaces, ';' or non-ASCII`);
+    throw new InputError(`${labels.path ?? "path"}: ${quoteInput(path)} is not a cookie path; it must start with / and contain no spaces, ';' or non-ASCII`);
   }
   let sameSite: ValidCookieOptions["sameSite"];
   if (options.sameSite !== undefined) {
@@ -55,7 +56,7 @@ export function validateCookieOptions(options: CookieOptions): ValidCookieOption
     if (value === "strict") sameSite = "Strict";
     else if (value === "lax") sameSite = "Lax";
     else if (value === "none") sameSite = "None";
-    else throw new InputError(`${labels.sameSite ?? "sameSite"}: "${options.sameSite}" is not a SameSite value; use Strict, Lax or None`);
+    else throw new InputError(`${labels.sameSite ?? "sameSite"}: ${quoteInput(String(options.sameSite))} is not a SameSite value; use Strict, Lax or None`);
   }
   return { domain, path, sameSite };
 }

@@ -1,4 +1,5 @@
-import { escapeControl } from "./terminal";
+import { findKeyMaterial } from "./keyMaterial";
+import { describeKeyMaterial, terminalText } from "./terminal";
 import { parseIpv4Cidr } from "./cidr";
 import { COOKIE_NAMES } from "./constants";
 import { cookieDomainMismatch } from "./cookies";
@@ -95,6 +96,10 @@ function parseSetCookie(line: string): { name: string; value: string; attributes
 export function parseInspectInput(text: string): ParsedInspectInput {
   const trimmed = text.trim();
   if (trimmed === "") throw new InputError("inspect: nothing to inspect; give a signed URL, a Cookie header or Set-Cookie lines");
+  // A key pasted by mistake is described, never echoed (inspect needs no key).
+  if (findKeyMaterial(trimmed).some((span) => span.kind === "pem")) {
+    throw new InputError(`inspect: the input ${describeKeyMaterial(trimmed) ?? "holds PEM armour"}; give a signed URL, a Cookie header or Set-Cookie lines (inspect needs no key)`);
+  }
   if (/^https?:\/\//i.test(trimmed)) {
     if (/\s/.test(trimmed)) throw new InputError("inspect: the URL contains whitespace; quote it and give one URL");
     return { kind: "url", url: trimmed };
@@ -113,6 +118,12 @@ export function parseInspectInput(text: string): ParsedInspectInput {
     return { kind: "cookies", cookies: { ...(source as Record<string, string>) } };
   }
   const lines = trimmed.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
+  // A cookie line starts with its name: one that starts with base64 of key length is a key's body.
+  lines.forEach((line, i) => {
+    if (findKeyMaterial(line)[0]?.start === 0) {
+      throw new InputError(`inspect: line ${i + 1} of the input ${describeKeyMaterial(line) ?? ""}; give a signed URL, a Cookie header or Set-Cookie lines (inspect needs no key)`);
+    }
+  });
   const isSetCookie = lines.some((l) => /^set-cookie:/i.test(l));
   if (isSetCookie || (lines.length > 1 && !lines.some((l) => /^cookie:/i.test(l)))) {
     const cookies: Record<string, string> = {};
@@ -375,10 +386,11 @@ export function formatInspectReport(report: InspectReport): string {
     rows.push([`cookie`, `${c.name}${attrs ? `  ${attrs}` : ""}`]);
   }
   const width = Math.max(...rows.map(([k]) => k.length));
-  // Every value may come from an attacker's URL or cookie: escape control characters (CR, LF, ESC, ...).
-  const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${escapeControl(v)}`);
-  for (const e of report.errors) lines.push(`  error: ${escapeControl(e)}`);
-  for (const w of report.warnings) lines.push(`  warning: ${escapeControl(w)}`);
+  // Every value may come from an attacker's URL or cookie: escape control characters (CR, LF, ESC, ...)
+  // and describe whatever looks like key material.
+  const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${terminalText(v)}`);
+  for (const e of report.errors) lines.push(`  error: ${terminalText(e)}`);
+  for (const w of report.warnings) lines.push(`  warning: ${terminalText(w)}`);
   if (report.errors.length === 0 && report.warnings.length === 0) lines.push("  no problems found (the signature itself is checked by cf-sign verify)");
   return `${lines.join("\n")}\n`;
 }

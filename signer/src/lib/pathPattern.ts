@@ -7,6 +7,9 @@
 // project requires the "/" (or the bare "*") so that each pattern has one spelling: duplicates are
 // detected and the stack outputs compare exactly.
 
+import { findKeyMaterial } from "./keyMaterial";
+import { escapeControl, quoteInput } from "./terminal";
+
 /** CloudFront limit on the length of a path pattern (the component package states the same limit; a test keeps them equal). */
 export const MAX_PATH_PATTERN_LENGTH = 255;
 /** Characters CloudFront allows in a path pattern. */
@@ -14,13 +17,15 @@ export const PATH_PATTERN_CHARS = /^[A-Za-z0-9_\-.*?$/~"'@:+&]+$/;
 
 /** A short, single-line rendering of a bad value for error messages. */
 export function show(value: unknown): string {
+  // A string that holds something like a key is described, not quoted.
+  if (typeof value === "string" && findKeyMaterial(value).length > 0) return quoteInput(value);
   let text: string;
   try {
     text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return escapeControl(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }
 
 /**

@@ -102,6 +102,15 @@ export function describeSecretsManagerError(error: unknown, secretId: string): S
   const name = typeof e.name === "string" && e.name !== "Error" ? e.name : typeof e.code === "string" ? e.code : "Error";
   const awsMessage = String(e.message ?? error).split("\n")[0].trim().slice(0, 300);
   const at = `secret ${secretId}`;
+  // The SDK could not parse the answer (a proxy's HTML page, a wrong endpoint, a cut-off body): its message
+  // quotes the body, which may hold anything, the secret included. Only the HTTP status goes in ours.
+  if (name === "SyntaxError" || /Deserialization error/i.test(String(e.message))) {
+    const status = (e as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
+    return new SecretSourceError(
+      `${at}: the answer${typeof status === "number" ? ` (HTTP ${status})` : ""} is not Secrets Manager's JSON; check the region, AWS_ENDPOINT_URL_SECRETS_MANAGER and any proxy in between`,
+      "InvalidResponse",
+    );
+  }
   switch (name) {
     case "ResourceNotFoundException":
       return new SecretSourceError(

@@ -1,5 +1,6 @@
 import { URL_SIGNING_PARAMS } from "./constants";
 import { InputError } from "./errors";
+import { quoteInput } from "./terminal";
 
 /*
  * URL validation and normalization for signing (spec §5). The rule: the string we sign is the string we
@@ -64,7 +65,7 @@ function checkCharacters(text: string, field: string): void {
         throw new InputError(`${field}: contains a backslash at position ${i + 1}; percent-encode it as %5C (browsers turn a raw \\ into /)`);
       case Bad.Fragment:
         throw new InputError(
-          `${field}: has a fragment ("${text.slice(i)}"); clients never send the # part, so remove it (a literal # is written %23)`,
+          `${field}: has a fragment (${quoteInput(text.slice(i))}); clients never send the # part, so remove it (a literal # is written %23)`,
         );
       case Bad.Percent:
         if (i + 2 < text.length && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
@@ -157,13 +158,16 @@ function split(text: string, field: string, allowWildcardScheme: boolean): Parts
       scheme = "*";
       restStart = 4;
     } else if (text.startsWith("/")) {
-      throw new InputError(`${field}: "${text}" is a path, not a URL; give https://<domain>${text} (the CLI resolves paths against the stack's baseUrl)`);
+      const shown = quoteInput(text, { max: 120 });
+      throw new InputError(
+        `${field}: ${shown} is a path, not a URL; give https://<domain>${shown.startsWith('"') ? shown.slice(1, -1) : "/<path>"} (the CLI resolves paths against the stack's baseUrl)`,
+      );
     } else {
-      throw new InputError(`${field}: "${text}" is not an absolute URL; give it as https://<domain>/<path>`);
+      throw new InputError(`${field}: ${quoteInput(text)} is not an absolute URL; give it as https://<domain>/<path>`);
     }
   }
   if (scheme !== "http" && scheme !== "https" && scheme !== "*") {
-    throw new InputError(`${field}: the scheme "${scheme}" is not supported; CloudFront signed URLs use https:// (or http://)`);
+    throw new InputError(`${field}: the scheme ${quoteInput(scheme)} is not supported; CloudFront signed URLs use https:// (or http://)`);
   }
   // The authority ends at the first "/" or "?"; the query starts at the first "?" after it.
   let pathStart = -1;
@@ -209,11 +213,11 @@ function normalizeAuthorityUncached(authority: string, scheme: string, field: st
   const port = colon === -1 ? undefined : authority.slice(colon + 1);
   if (host === "") throw new InputError(`${field}: the URL has no domain; give it as https://<domain>/<path>`);
   if (!(pattern ? PATTERN_HOST : HOST).test(host) || host.startsWith(".") || host.includes("..")) {
-    throw new InputError(`${field}: "${host}" is not a valid domain name (letters, digits, - and . only; use the punycode form for international names)`);
+    throw new InputError(`${field}: ${quoteInput(host)} is not a valid domain name (letters, digits, - and . only; use the punycode form for international names)`);
   }
   if (port === undefined) return host;
   if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
-    throw new InputError(`${field}: invalid port "${port}"; use 1-65535`);
+    throw new InputError(`${field}: invalid port ${quoteInput(port)}; use 1-65535`);
   }
   // Clients drop a default port from the request; keeping it would make the Resource differ.
   if (DEFAULT_PORT[scheme] === String(Number(port))) return host;
@@ -226,8 +230,9 @@ function normalizeAuthorityUncached(authority: string, scheme: string, field: st
  * rewrite, dot segments, user info and existing signing parameters. `field` names the argument in errors.
  */
 export function normalizeUrl(input: string, field = "url"): string {
-  checkCharacters(input, field);
+  // First whether it is a URL at all ("not a url" is that, not "a raw space at position 4").
   const parts = split(input, field, false);
+  checkCharacters(input, field);
   const authority = normalizeAuthority(parts.authority, parts.scheme, field, false);
   const path = parts.path === "" ? "/" : parts.path;
   checkPath(path, field);
@@ -265,8 +270,8 @@ export function normalizeResourcePattern(input: string, field = "policyResource"
 }
 
 function normalizeResourcePatternUncached(input: string, field: string): string {
-  checkCharacters(input, field);
   const parts = split(input, field, true);
+  checkCharacters(input, field);
   const authority = normalizeAuthority(parts.authority, parts.scheme === "*" ? "*" : parts.scheme, field, true);
   checkPath(parts.path, field);
   if (parts.query !== undefined && parts.query !== "") checkQuery(parts.query, field);
