@@ -350,12 +350,13 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
 
   const serverOptions = { maxHeaderSize: options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE, keepAliveTimeout: 5000 };
   const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-      const request = (): string => `${req.method} ${headerSafe(req.url ?? "")}${headerSafe(cloudFrontCookiesForLog(req.headers.cookie))}`;
+      // "METHOD target -> outcome", then the CloudFront-* cookies the request carried, if any.
+      const cookies = (): string => headerSafe(cloudFrontCookiesForLog(req.headers.cookie));
       handle(state, req, res).then(
-        (summary) => state.log?.(`${request()} -> ${summary}`),
+        (summary) => state.log?.(`${req.method} ${headerSafe(req.url ?? "")} -> ${summary}${cookies()}`),
         (error: unknown) => {
           // Never let one request take the server down.
-          state.log?.(`${request()} -> 500 ${error instanceof Error ? error.message : String(error)}`);
+          state.log?.(`${req.method} ${headerSafe(req.url ?? "")} -> 500 ${error instanceof Error ? error.message : String(error)}${cookies()}`);
           if (!res.headersSent) {
             sendXml(req, res, 500, errorXml("InternalError", "We encountered an internal error. Please try again."));
           } else {

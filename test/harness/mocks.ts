@@ -182,8 +182,11 @@ function str(v: unknown): string | undefined {
     return typeof v === "string" ? v : undefined;
 }
 
-/** Computed fields per type (merged over the inputs), plus the physical id. */
-function computedFor(
+/**
+ * Computed fields per type (merged over the inputs), plus the physical id. Also the host harness's fake engine
+ * (test/host/providerModel.ts) answers registrations with it.
+ */
+export function computedFor(
     type: string,
     name: string,
     urn: string,
