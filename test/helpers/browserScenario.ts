@@ -92,8 +92,7 @@ export async function runBrowserScenario(chromiumPath: string, outputDir: string
       await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
       return { context, page, cdp };
     };
-    // The cookie image's requests: no query string; the edge lists the CloudFront-* cookies that came (if any).
-    const lastCatLine = (): string => [...edgeLog].reverse().find((l) => /^GET \/private\/cat\.jpeg( \[cookies: .*?\])? -> /.test(l)) ?? "";
+    const lastCatLine = (): string => [...edgeLog].reverse().find((l) => l.startsWith("GET /private/cat.jpeg ->")) ?? "";
     const load = async ({ page, cdp }: { page: Page; cdp: CDPSession }, via: string): Promise<Omit<PageState, "cookies">> => {
       const response = await page.goto(`${appUrl}${via}`, { waitUntil: "load", timeout: 30_000 });
       if (response?.status() !== 200) throw new Error(`app page ${via}: HTTP ${response?.status()}`);
