@@ -337,7 +337,7 @@ describe("AWS calls: the region of an ARN, timeouts with bounded attempts, bound
       const viaKms = await runCli(["cookies", "https://cdn.example.test/private/*", "--kms-key-id", key.arn, "--key-pair-id", "K2CLISTALL"], {
         env: { ...standInEnv(kms), ...settings },
       });
-      assertRefused(viaKms, /^error: no answer from KMS for kms:GetPublicKey on arn:\S+ within the 300 ms request timeout \(1 attempts\)/);
+      assertRefused(viaKms, /^error: no answer from KMS for kms:GetPublicKey on arn:\S+ within the 300 ms request timeout \(1 attempt\)/);
     });
 
     it("a bad timeout setting is one line naming the variable, before AWS is contacted", async () => {

@@ -78,7 +78,7 @@ export function describeKmsError(error: unknown, action: "kms:Sign" | "kms:GetPu
   if (isTimeoutError(error)) {
     const within = context.requestTimeoutMs !== undefined ? ` within the ${context.requestTimeoutMs} ms request timeout` : "";
     return (
-      `no answer from KMS for ${action} on ${keyId}${within}${attempts ? ` (${attempts} attempts)` : ""} (${name}: ${detail}): ` +
+      `no answer from KMS for ${action} on ${keyId}${within}${attempts ? ` (${attempts} attempt${attempts === 1 ? "" : "s"})` : ""} (${name}: ${detail}): ` +
       "check the network, AWS_REGION and AWS_ENDPOINT_URL_KMS; raise the timeouts (aws.requestTimeoutMs, aws.connectionTimeoutMs; CLI: CF_SIGN_AWS_REQUEST_TIMEOUT_MS, CF_SIGN_AWS_CONNECTION_TIMEOUT_MS) or the attempts (AWS_MAX_ATTEMPTS) if KMS is just slow"
     );
   }

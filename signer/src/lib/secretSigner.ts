@@ -136,7 +136,7 @@ export function describeSecretsManagerError(error: unknown, secretId: string, co
     const within = context.requestTimeoutMs !== undefined ? ` within the ${context.requestTimeoutMs} ms request timeout` : "";
     const attempts = e.$metadata?.attempts;
     return new SecretSourceError(
-      `${at}: no answer from Secrets Manager${within}${attempts ? ` (${attempts} attempts)` : ""} (${name}: ${awsMessage}); ` +
+      `${at}: no answer from Secrets Manager${within}${attempts ? ` (${attempts} attempt${attempts === 1 ? "" : "s"})` : ""} (${name}: ${awsMessage}); ` +
         "check the network, AWS_REGION and AWS_ENDPOINT_URL_SECRETS_MANAGER; raise the timeouts (aws.requestTimeoutMs, aws.connectionTimeoutMs; CLI: CF_SIGN_AWS_REQUEST_TIMEOUT_MS, CF_SIGN_AWS_CONNECTION_TIMEOUT_MS) or the attempts (AWS_MAX_ATTEMPTS) if it is just slow",
       "TimeoutError",
     );
