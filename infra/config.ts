@@ -43,6 +43,7 @@ export const CONFIG_KEYS = [
     "accessLogsBucket",
     "accessLogsPrefix",
     "pathGuard",
+    "protectKeys",
 ] as const;
 
 /**
@@ -99,6 +100,11 @@ export interface StackSettings {
     accessLogsPrefix?: string;
     /** Associate the path guard CloudFront Function with the behaviours that need no signature. */
     pathGuard: boolean;
+    /**
+     * Pulumi `protect` on the signing keys (private keys, KMS keys and aliases, public keys, key group): a change that
+     * would replace or delete them fails at preview instead of breaking every outstanding URL and cookie.
+     */
+    protectKeys: boolean;
 }
 
 export const DEFAULT_PROTECTED_PATHS: readonly string[] = ["/private/*"];
@@ -526,6 +532,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         assetsDir: parseAssetsDir(raw.assetsDir, options),
         forceDestroy: readBoolean("forceDestroy", raw.forceDestroy, false),
         pathGuard: readBoolean("pathGuard", raw.pathGuard, true),
+        protectKeys: readBoolean("protectKeys", raw.protectKeys, true),
         // A KMS active key is never exported either: it signs through KMS.
         ...parseOperationsSettings(raw, storePrivateKey || activeSpec?.source === "kms", assetsDirSet(raw)),
     };

@@ -27,17 +27,17 @@ export async function stackProjectClone(): Promise<string> {
 }
 
 /**
- * The stack project with only what the program needs at run time: its dependencies without ts-node and without
- * devDependencies (what a project made by `pulumi new` has), still at the lockfile's versions.
+ * The stack project as a clone has it, but with ts-node removed from its dependencies (what a project made by
+ * `pulumi new` has: typescript, no ts-node), so Pulumi falls back to the SDK's bundled ts-node 7.0.1. Versions
+ * stay the lockfile's.
  */
 export async function stackProjectWithoutTsNode(): Promise<string> {
     const dir = scratchDir("stack-no-ts-node");
     copyFromRepository(REPO_ROOT, dir);
     const manifestFile = path.join(dir, "package.json");
     const manifest = readJson<PackageJson>(manifestFile);
-    const dependencies = { ...(manifest.dependencies ?? {}) };
-    delete dependencies["ts-node"];
-    writeJson(manifestFile, { ...manifest, dependencies, devDependencies: {} });
+    const without = (deps: Record<string, string> | undefined) => Object.fromEntries(Object.entries(deps ?? {}).filter(([name]) => name !== "ts-node"));
+    writeJson(manifestFile, { ...manifest, dependencies: without(manifest.dependencies), devDependencies: without(manifest.devDependencies) });
     await npm(["install"], dir, "stack project without ts-node");
     if (fs.existsSync(path.join(dir, "node_modules", "ts-node"))) throw new Error(`${dir}: ts-node is still installed`);
     return path.join(dir, path.relative(REPO_ROOT, STACK_PROJECT_DIR));

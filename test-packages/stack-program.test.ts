@@ -1,7 +1,7 @@
 // The stack program (Pulumi.yaml `main`) started as `pulumi preview` / `pulumi up` start it: @pulumi/pulumi's
 // cmd/run with the language host's arguments, environment and working directory, against the fake engine, for
 // the dev and prod stack files. Run on copies outside the repository: one clone with the project's own
-// dependencies, and one with only what the program needs (no ts-node), so the SDK's bundled ts-node 7.0.1 runs.
+// dependencies, and one without ts-node (as `pulumi new` projects are), so the SDK's bundled ts-node 7.0.1 runs.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -130,7 +130,7 @@ describe("stack program under cmd/run (copies outside the repository)", function
             assert.ok(engine.one(T.tlsKey).outputs.privateKeyPem instanceof Secret);
         });
 
-        it("previews with only the program's run-time dependencies (no ts-node: the SDK's bundled ts-node 7.0.1)", async () => {
+        it("previews without ts-node in the project (the SDK's bundled ts-node 7.0.1)", async () => {
             const run = await launch("no-ts-node dev preview");
             assertSucceeded(run);
             run.engine.one(T.distribution);

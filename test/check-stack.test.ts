@@ -9,13 +9,15 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import type { PolicyConfigSchema } from "@pulumi/policy";
 
-import { rules } from "../policy/rules";
+import { packRules } from "../policy/rules";
+import { startSecretTracking } from "../policy/secrets";
 import { policyConfigFor, renderReport, showValue, StackReport } from "../scripts/checkStack/report";
 import { Secret, UNKNOWN } from "../scripts/host/wire";
 
 const ROOT = path.resolve(__dirname, "..");
 const MAIN = path.join(ROOT, "dist", "scripts", "checkStack", "main.js");
 const PROJECT = "cloudfront-signed-content";
+const rules = packRules(startSecretTracking());
 
 interface Run {
     code: number | null;

@@ -11,7 +11,13 @@ import { installMocks, MOCK_PROJECT, Recorder, resolve } from "./harness/mocks";
 import { CONFIG_KEYS, ConfigError, RawConfig, parseStackConfig } from "../infra/config";
 import { CORS_S3_ORIGIN_REQUEST_POLICY_ID, corsResponseHeadersConfig, s3CorsRules, withCors } from "../infra/cors";
 import { buildCacheBehaviours } from "../infra/distribution";
-import { accessLoggingConfig, noncurrentVersionLifecycleRules, resourceTags } from "../infra/operations";
+import {
+    ACCESS_LOG_RECORD_FIELDS,
+    accessLogsBucketPolicyDocument,
+    accessLogsDestinationArn,
+    noncurrentVersionLifecycleRules,
+    resourceTags,
+} from "../infra/operations";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROGRAM = require.resolve("../infra/index");
@@ -28,6 +34,10 @@ const T = {
     responseHeadersPolicy: "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
     keyGroup: "aws:cloudfront/keyGroup:KeyGroup",
     secret: "aws:secretsmanager/secret:Secret",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    deliverySource: "aws:cloudwatch/logDeliverySource:LogDeliverySource",
+    deliveryDestination: "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
+    delivery: "aws:cloudwatch/logDelivery:LogDelivery",
 };
 
 interface Behaviour {
@@ -295,11 +305,56 @@ describe("stack settings: tags and access logs", () => {
         assertConfigError({ tags: eleven, assetsDir: FIXTURE_ASSETS }, "tags", /S3 objects, which take at most 10/);
     });
 
-    it("sends CloudFront standard logs to accessLogsBucket without cookies", async () => {
-        const { rec } = await runProgram({ accessLogsBucket: "my-cdn-logs", accessLogsPrefix: "cdn/" });
-        assert.deepEqual(rec.one(T.distribution).inputs.loggingConfig, { bucket: "my-cdn-logs.s3.amazonaws.com", includeCookies: false, prefix: "cdn/" });
+    it("sends CloudFront standard logs (v2) to accessLogsBucket through us-east-1 log delivery, without ACLs or cookies", async () => {
+        // The stack's region is eu-west-1: the delivery objects are in us-east-1 all the same.
+        const { rec } = await runProgram({ "aws:region": "eu-west-1", accessLogsBucket: "my-cdn-logs", accessLogsPrefix: "cdn/" });
+        const distribution = rec.one(T.distribution);
+        assert.equal(distribution.inputs.loggingConfig, undefined, "no legacy logging (it needs bucket ACLs)");
+        const provider = rec.resources.find((r) => r.type === "pulumi:providers:aws" && r.name === "access-logs-us-east-1");
+        assert.ok(provider, "an explicit aws provider for the log delivery");
+        assert.equal(provider.inputs.region, "us-east-1");
+        const onUsEast1 = (r: { provider?: string }) => r.provider?.startsWith(`${provider.urn}::`) === true;
+
+        const source = rec.one(T.deliverySource);
+        assert.ok(onUsEast1(source), "delivery source through the us-east-1 provider");
+        assert.equal(source.inputs.logType, "ACCESS_LOGS");
+        assert.equal(source.inputs.resourceArn, distribution.outputs.arn);
+        const destination = rec.one(T.deliveryDestination);
+        assert.ok(onUsEast1(destination));
+        assert.deepEqual(destination.inputs.deliveryDestinationConfiguration, { destinationResourceArn: "arn:aws:s3:::my-cdn-logs/cdn" });
+        const delivery = rec.one(T.delivery);
+        assert.ok(onUsEast1(delivery));
+        assert.equal(delivery.inputs.deliverySourceName, source.outputs.name);
+        assert.equal(delivery.inputs.deliveryDestinationArn, destination.outputs.arn);
+        assert.deepEqual(delivery.inputs.recordFields, [...ACCESS_LOG_RECORD_FIELDS]);
+        assert.ok(!(delivery.inputs.recordFields as string[]).some((f) => /cookie/i.test(f)), "cookies are credentials: never logged");
+
+        // The log bucket lets the delivery service write, for this account's deliveries only (AWS's documented policy).
+        const policyResource = rec.resources.find((r) => r.type === T.bucketPolicy && r.name === "access-logs-policy");
+        assert.ok(policyResource);
+        assert.equal(policyResource.provider, undefined, "the bucket's policy through the stack's own provider");
+        assert.equal(policyResource.inputs.bucket, "my-cdn-logs");
+        const account = String(distribution.outputs.arn).split(":")[4];
+        const doc = JSON.parse(policyResource.inputs.policy as string) as { Statement: { Principal: unknown; Action: unknown; Resource: string; Condition: Record<string, Record<string, string>> }[] };
+        assert.deepEqual(doc, accessLogsBucketPolicyDocument("my-cdn-logs", "cdn/", account));
+        for (const statement of doc.Statement) {
+            assert.deepEqual(statement.Principal, { Service: "delivery.logs.amazonaws.com" });
+            assert.equal(statement.Condition.StringEquals["aws:SourceAccount"], account);
+            assert.equal(statement.Condition.ArnLike["aws:SourceArn"], `arn:aws:logs:us-east-1:${account}:*`);
+        }
+        assert.equal(doc.Statement[0].Action, "s3:PutObject");
+        assert.equal(doc.Statement[0].Resource, "arn:aws:s3:::my-cdn-logs/cdn/*");
+        assert.equal(doc.Statement[0].Condition.StringEquals["s3:x-amz-acl"], "bucket-owner-full-control");
+        assert.deepEqual(doc.Statement[1].Action, ["s3:GetBucketAcl", "s3:ListBucket"]);
+        assert.equal(doc.Statement[1].Resource, "arn:aws:s3:::my-cdn-logs");
+        // No ACL is granted or needed anywhere.
+        assert.equal(rec.resources.filter((r) => /BucketAcl|bucketAcl/.test(r.type)).length, 0);
+
         const none = await runProgram({});
         assert.equal(none.rec.one(T.distribution).inputs.loggingConfig, undefined);
+        for (const type of [T.deliverySource, T.deliveryDestination, T.delivery]) assert.equal(none.rec.byType(type).length, 0);
+        assert.equal(none.rec.resources.filter((r) => r.type === "pulumi:providers:aws").length, 0, "no extra provider without access logs");
+        assert.equal(accessLogsDestinationArn("logs", undefined), "arn:aws:s3:::logs");
         assert.equal(parseStackConfig({ accessLogsBucket: "my-cdn-logs.s3.amazonaws.com" }).accessLogsBucket, "my-cdn-logs");
         assertConfigError({ accessLogsBucket: "My_Logs" }, "accessLogsBucket", /is not an S3 bucket name/);
         assertConfigError({ accessLogsPrefix: "cdn/" }, "accessLogsPrefix", /accessLogsBucket is empty/);
@@ -352,8 +407,8 @@ describe("stack settings: pure builders", () => {
         const tags = { team: "x" };
         assert.deepEqual(resourceTags(tags), tags);
         assert.notEqual(resourceTags(tags), tags, "a copy per resource");
-        assert.equal(accessLoggingConfig(undefined, undefined), undefined);
-        assert.deepEqual(accessLoggingConfig("logs", undefined), { bucket: "logs.s3.amazonaws.com", includeCookies: false });
+        assert.equal(accessLogsDestinationArn("logs", "a/b/"), "arn:aws:s3:::logs/a/b");
+        assert.equal(accessLogsBucketPolicyDocument("logs", undefined, "111122223333").Statement[0].Resource, "arn:aws:s3:::logs/*");
     });
 });
 

@@ -168,6 +168,8 @@ interface Expectations {
     exportPrivateKey?: boolean;
     /** default []: with origins every behaviour also allows OPTIONS (preflights) */
     corsAllowedOrigins?: string[];
+    /** default true: Pulumi protect on every signing key resource, and on nothing else */
+    protectKeys?: boolean;
 }
 
 /** What the program deploys with no stack config at all (the Pulumi.yaml defaults). */
@@ -237,6 +239,15 @@ async function checkStack(run: ProgramRun, expected: Expectations): Promise<void
     for (const key of tlsKeys) {
         if (inputs(key).algorithm === "ECDSA") assert.equal(inputs(key).ecdsaCurve, "P256");
         else assert.equal(inputs(key).rsaBits, 2048);
+    }
+
+    // --- protect: the signing keys (config protectKeys, default true), and nothing else of the stack
+    const keyTypes = [T.tlsKey, T.publicKey, T.keyGroup, "aws:kms/key:Key", "aws:kms/alias:Alias"];
+    const keyResources = rec.resources.filter((r) => keyTypes.includes(r.type));
+    assert.ok(keyResources.length >= 3);
+    for (const resource of rec.resources) {
+        const expectedProtect = keyTypes.includes(resource.type) ? (expected.protectKeys ?? true) : false;
+        assert.equal(resource.protect === true, expectedProtect, `${resource.type} ${resource.name}: protect`);
     }
 
     // --- distribution
@@ -492,6 +503,7 @@ describe("infra program (mocks)", function () {
             ipv6: true,
             forceDestroy: true,
             assets: expectedAssets,
+            protectKeys: false,
         });
     });
 

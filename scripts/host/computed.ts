@@ -198,6 +198,24 @@ export function computedFor(
                 },
             };
         }
+        case "aws:cloudwatch/logDeliverySource:LogDeliverySource":
+        case "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": {
+            // CloudWatch Logs delivery objects; CloudFront's live in us-east-1 (the stack creates them there).
+            const kind = type.includes("Source") ? "delivery-source" : "delivery-destination";
+            const deliveryName = str(plain.name) ?? autoname(name, urn);
+            return {
+                id: deliveryName,
+                computed: {
+                    name: deliveryName,
+                    arn: `arn:aws:logs:us-east-1:${account}:${kind}:${deliveryName}`,
+                    ...(kind === "delivery-source" ? { service: "cloudfront" } : { deliveryDestinationType: "S3" }),
+                },
+            };
+        }
+        case "aws:cloudwatch/logDelivery:LogDelivery": {
+            const id = hashOf("delivery:" + urn, 16, "abcdefghijklmnopqrstuvwxyz0123456789");
+            return { id, computed: { arn: `arn:aws:logs:us-east-1:${account}:delivery:${id}` } };
+        }
         case "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": {
             // CloudFront policies: a UUID id, a global ARN (no region), an etag, an autoname
             const id = uuidOf("id:" + urn);

@@ -164,15 +164,3 @@ export function reveal(value: Plain): Plain {
     }
     return value;
 }
-
-/** True when the value, or anything inside it, is UNKNOWN. */
-export function containsUnknown(value: Plain): boolean {
-    if (value === UNKNOWN) return true;
-    if (value instanceof Secret) return containsUnknown(value.value);
-    if (value instanceof OutputValue) return value.value === UNKNOWN || containsUnknown(value.value);
-    if (Array.isArray(value)) return value.some(containsUnknown);
-    if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-        return Object.values(value as PlainObject).some(containsUnknown);
-    }
-    return false;
-}

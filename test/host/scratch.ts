@@ -99,12 +99,3 @@ export async function npmPack(packageDir: string, destination: string): Promise<
     if (packed.length !== 1) throw new Error(`npm pack in ${packageDir} packed ${packed.length} packages`);
     return path.join(destination, packed[0].filename);
 }
-
-/** Whether a package resolves from a folder the way Node resolves it (walking up node_modules). */
-export function resolvesFrom(dir: string, request: string): string | undefined {
-    try {
-        return require.resolve(request, { paths: [dir] });
-    } catch {
-        return undefined;
-    }
-}

@@ -1,4 +1,6 @@
+import { MAX_COOKIE_NAME_VALUE_BYTES, oversizedCookies } from "../lib/cookies";
 import { InputError } from "../lib/errors";
+import { shortWildcard } from "../lib/signingPlan";
 import { quoteInput } from "../lib/terminal";
 import { parseCommandArgs } from "./args";
 import type { CliCommand } from "./io";
@@ -27,6 +29,11 @@ Output:
   --format cookie        one Cookie header value: "Name=value; Name=value; ..."
   --format curl          curl arguments to paste: --cookie '...'
 
+Size: browsers drop a cookie whose name and value exceed 4096 bytes (a long resource pattern makes a
+long CloudFront-Policy cookie). For header and json, the formats meant for browsers, such a cookie is
+refused (exit 2); for cookie and curl, where no browser is involved, it is printed with a warning on
+stderr. Shorten the resource pattern (e.g. https://cdn.example.com/private/*) to fit.
+
 ${KEY_SOURCE_HELP}
 `;
 
@@ -54,13 +61,22 @@ export const run: CliCommand = async (argv, io) => {
   const options = signOptionsFrom(values, new Date());
   const { signer, resolve } = await prepareSigning(values, io);
   if (options.policyResource !== undefined) options.policyResource = resolve(options.policyResource, "--policy-resource");
-  const signed = await signer.signCookies(resolve(positionals[0], "resource"), {
+  const resource = resolve(positionals[0], "resource");
+  const signed = await signer.signCookies(resource, {
     ...options,
     domain: values.domain,
     path: values.path,
     sameSite: values["same-site"] as "Strict" | "Lax" | "None" | undefined,
     labels: { ...options.labels, resource: "resource", domain: "--domain", path: "--path", sameSite: "--same-site" },
   });
+  for (const cookie of oversizedCookies(signed.cookies)) {
+    const what = `the ${cookie.name} cookie is ${cookie.bytes} bytes (name and value), over the ${MAX_COOKIE_NAME_VALUE_BYTES} bytes browsers keep`;
+    const fix = `shorten the resource pattern, e.g. ${shortWildcard(resource)}`;
+    if (format === "header" || format === "json") {
+      throw new InputError(`resource: ${what}: a browser would drop it and CloudFront answer 403; ${fix} (--format cookie or curl print it for clients other than browsers)`);
+    }
+    io.err(`warning: ${what}; fine for curl or a Cookie header, but a browser would drop it (${fix})\n`);
+  }
   const pairs = Object.entries(signed.cookies).map(([name, value]) => `${name}=${value}`);
   let text: string;
   switch (format) {

@@ -52,7 +52,9 @@ function keySourceRows(): string[] {
 }
 
 const AWS_HELP = `AWS (KMS, Secrets Manager): region, credentials and endpoint come from the AWS SDK's usual sources (AWS_REGION,
-  AWS_PROFILE, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_SECRETS_MANAGER, ...). A KMS key needs kms:Sign and
+  AWS_PROFILE, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_SECRETS_MANAGER, ...); a full ARN's region wins. Each call
+  gives up after CF_SIGN_AWS_CONNECTION_TIMEOUT_MS (3000) / CF_SIGN_AWS_REQUEST_TIMEOUT_MS (5000) per attempt and
+  AWS_MAX_ATTEMPTS (3) attempts. A KMS key needs kms:Sign and
   kms:GetPublicKey (output kmsSigningPolicy); a secret needs secretsmanager:GetSecretValue (output
   privateKeyReadPolicy). CF_SIGN_KMS_CONCURRENCY=N: KMS Sign calls in flight for url --stdin (default 8, max 64).`;
 

@@ -9,6 +9,7 @@ import { InputError } from "../lib/errors";
 import { checkKeyPairId } from "../lib/keyPairId";
 import { CloudFrontSigner } from "../lib/signer";
 import type { StackOutputs } from "../lib/stackOutputs";
+import { awsOptionsFromEnv } from "./awsEnv";
 import { readKeyFile, type CliIo } from "./io";
 import { kmsGeneration, signerForGeneration } from "./keyGenerations";
 import { checkStackOptions, loadOutputsFor, type LoadedOutputs } from "./stackOptions";
@@ -117,17 +118,18 @@ function namedOutputs(request: KeyRequest): StackOutputs | undefined {
   return values["outputs-file"] === undefined && values.stack === undefined ? undefined : request.stackOutputs()?.outputs;
 }
 
-async function kmsSigner(keyId: string, keyPairId: string, label: string): Promise<AsyncCloudFrontSigner> {
+async function kmsSigner(keyId: string, keyPairId: string, label: string, env: NodeJS.ProcessEnv): Promise<AsyncCloudFrontSigner> {
   // Loaded only for KMS: the AWS SDK costs start-up time every other signing run would pay for nothing.
   const { createKmsSigner } = require("../lib/kmsSigner") as typeof import("../lib/kmsSigner");
-  return createKmsSigner({ keyId, keyPairId, label });
+  return createKmsSigner({ keyId, keyPairId, label, aws: awsOptionsFromEnv(env) });
 }
 
 /** Reads the secret once (one-shot CLI: no background refresh); one-line InputError on failure. */
-async function secretSigner(secretId: string, label: string): Promise<CloudFrontSigner> {
+async function secretSigner(secretId: string, label: string, env: NodeJS.ProcessEnv): Promise<CloudFrontSigner> {
   const { signerFromSecret } = require("../lib/secretSigner") as typeof import("../lib/secretSigner");
+  const aws = awsOptionsFromEnv(env);
   try {
-    return (await signerFromSecret(secretId, { refreshAfterMs: Number.MAX_SAFE_INTEGER })).signer;
+    return (await signerFromSecret(secretId, { refreshAfterMs: Number.MAX_SAFE_INTEGER, aws })).signer;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new InputError(label === "--secret-id" ? message : `${label}: ${message}`);
@@ -188,7 +190,7 @@ export const KEY_SOURCES: readonly KeySource[] = [
       checkKeyPairId(keyPairId, "--key-pair-id", "give the KMS key with --kms-key-id");
       refuseSha1(request, `--kms-key-id ${keyId}`);
       const outputs = namedOutputs(request);
-      return { signer: await kmsSigner(keyId, keyPairId, `--kms-key-id ${keyId}`), outputs };
+      return { signer: await kmsSigner(keyId, keyPairId, `--kms-key-id ${keyId}`, request.io.env), outputs };
     },
   },
   {
@@ -230,7 +232,7 @@ export const KEY_SOURCES: readonly KeySource[] = [
       refusePassphrase(request, "the key in the secret has no passphrase");
       // The outputs (for baseUrl) are read first: an unreadable --stack fails before AWS is contacted.
       const outputs = namedOutputs(request);
-      return { signer: await secretSigner(values["secret-id"] as string, "--secret-id"), outputs };
+      return { signer: await secretSigner(values["secret-id"] as string, "--secret-id", request.io.env), outputs };
     },
   },
   {
@@ -257,7 +259,7 @@ export const KEY_SOURCES: readonly KeySource[] = [
       const kms = kmsGeneration(loaded.outputs, generation);
       if (kms === undefined) return { signer: signerForGeneration(loaded.outputs, loaded.source, generation), outputs: loaded.outputs };
       refuseSha1(request, `--generation ${generation}`);
-      return { signer: await kmsSigner(kms.keyArn, kms.keyPairId, `--generation ${generation}: ${loaded.source}: ${kms.from}`), outputs: loaded.outputs };
+      return { signer: await kmsSigner(kms.keyArn, kms.keyPairId, `--generation ${generation}: ${loaded.source}: ${kms.from}`, request.io.env), outputs: loaded.outputs };
     },
   },
   {
@@ -291,7 +293,7 @@ export const KEY_SOURCES: readonly KeySource[] = [
       }
       const keyPairId = checkOutputsKeyPairId(outputs, source);
       refuseSha1(request, `the active key in ${source}`);
-      return { signer: await kmsSigner(outputs.kmsKeyArn, keyPairId, `${source}: kmsKeyArn ${outputs.kmsKeyArn}`), outputs };
+      return { signer: await kmsSigner(outputs.kmsKeyArn, keyPairId, `${source}: kmsKeyArn ${outputs.kmsKeyArn}`, request.io.env), outputs };
     },
   },
   {
@@ -302,7 +304,7 @@ export const KEY_SOURCES: readonly KeySource[] = [
     applies: (request) => stackOutputsWith(request, (outputs) => nonEmpty(outputs.privateKeySecretArn)),
     async load(request) {
       const { outputs, source } = loadedOutputs(request);
-      return { signer: await secretSigner(outputs.privateKeySecretArn as string, `${source}: privateKeySecretArn`), outputs };
+      return { signer: await secretSigner(outputs.privateKeySecretArn as string, `${source}: privateKeySecretArn`, request.io.env), outputs };
     },
   },
   {

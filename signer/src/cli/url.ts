@@ -14,6 +14,9 @@ const HELP = `Usage: cf-sign url <url|/path> [options]
 
 Prints a CloudFront signed URL. A /path is resolved against the stack's baseUrl output.
 The URL must already be percent-encoded; it is signed and printed exactly as validated.
+CloudFront refuses URLs over 8192 bytes (414): a signed URL that would be longer (the whole URL,
+signature included) is refused, exit 2. A custom policy travels in the URL: a canned policy or a
+short wildcard --policy-resource keeps it short.
 
 ${SIGN_HELP}
 

@@ -8,9 +8,13 @@ import type { CookieOptions } from "./cookies";
 import type { PreparedUrl, SignedCookies, SignedUrl, SignOptions } from "./signingTypes";
 import {
   assembleSignedCookies,
+  checkSignedUrlLength,
   cookieTarget,
   Conditions,
+  MAX_SIGNATURE_CHARS,
+  MAX_SIGNED_URL_BYTES,
   preparePolicy,
+  signedUrlTooLong,
   resolveConditions,
   urlParamsAfterSignature,
   urlParamsBeforeSignature,
@@ -131,12 +135,20 @@ export class AsyncCloudFrontSigner {
       prepare: (url, field = defaultField) => {
         const base = normalizeUrl(url, field);
         if (conditions === undefined) throw optionError;
-        return preparePolicy(base, conditions, field);
+        const prepared = preparePolicy(base, conditions, field);
+        // Refused before the remote call: the longest signature this key type yields would not fit.
+        checkSignedUrlLength(prepared, conditions, this.keyPairId, MAX_SIGNATURE_CHARS[this.algorithm], field);
+        return prepared;
       },
       finish: async (prepared) => {
         const signature = await this.sign(prepared.policy);
+        const signedUrl = appendQuery(prepared.base, urlParamsBeforeSignature(prepared)) + signature + urlParamsAfterSignature(this.keyPairId, prepared.hash);
+        if (signedUrl.length > MAX_SIGNED_URL_BYTES && conditions !== undefined) {
+          // A remote signer returned a longer signature than the key type's: the URL as emitted is what counts.
+          throw signedUrlTooLong(signedUrl.length, prepared, conditions, defaultField);
+        }
         return {
-          url: appendQuery(prepared.base, urlParamsBeforeSignature(prepared)) + signature + urlParamsAfterSignature(this.keyPairId, prepared.hash),
+          url: signedUrl,
           keyPairId: this.keyPairId,
           expires: prepared.expires,
           policy: prepared.policy,

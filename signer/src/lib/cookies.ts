@@ -97,3 +97,16 @@ export function cookieDomainMismatch(domain: string, resource: string): string |
   }
   return `Domain=${bare} does not domain-match ${host}, the host these cookies are signed for, so browsers would never send them there; sign for a URL on ${bare} (its alternate domain name) or drop the Domain`;
 }
+
+/**
+ * Browsers drop a cookie whose name and value together exceed 4,096 bytes (Chromium's rule, also Firefox's), without
+ * a word: CloudFront then sees no CloudFront-Policy cookie and answers 403.
+ */
+export const MAX_COOKIE_NAME_VALUE_BYTES = 4096;
+
+/** The cookies a browser would drop for their size (name + value over MAX_COOKIE_NAME_VALUE_BYTES), with their sizes. */
+export function oversizedCookies(cookies: Record<string, string>): { name: string; bytes: number }[] {
+  return Object.entries(cookies)
+    .map(([name, value]) => ({ name, bytes: Buffer.byteLength(name, "utf8") + Buffer.byteLength(value, "utf8") }))
+    .filter((cookie) => cookie.bytes > MAX_COOKIE_NAME_VALUE_BYTES);
+}

@@ -4,6 +4,8 @@ import { InputError } from "./errors";
 import { checkKeyPairId } from "./keyPairId";
 import type { KeyAlgorithm } from "./keys";
 import { AsyncCloudFrontSigner, RemoteSigningError } from "./asyncSigner";
+import { AwsClientOptions, checkAwsClientOptions, isTimeoutError, ResponseTooLargeError } from "./awsClient";
+import { awsClientConfig } from "./awsHttp";
 import { withoutNodeVersionWarning } from "./sdkWarning";
 import { requireOptionalPeer } from "./optionalPeer";
 
@@ -15,6 +17,7 @@ const kms = (): KmsModule => requireOptionalPeer<KmsModule>("@aws-sdk/client-kms
 export { AsyncCloudFrontSigner, RemoteSigningError } from "./asyncSigner";
 export type { RemoteSigningKey } from "./asyncSigner";
 export { withoutNodeVersionWarning } from "./sdkWarning";
+export type { AwsClientOptions } from "./awsClient";
 
 /** The KMS signing algorithm per CloudFront key type. KMS cannot sign with SHA-1, so always SHA-256. */
 export const KMS_SIGNING_ALGORITHMS = { RSA: "RSASSA_PKCS1_V1_5_SHA_256", ECDSA: "ECDSA_SHA_256" } as const;
@@ -22,17 +25,25 @@ export const KMS_SIGNING_ALGORITHMS = { RSA: "RSASSA_PKCS1_V1_5_SHA_256", ECDSA:
 /** The KMS key specs CloudFront can verify (spec §1): RSA 2048 and ECDSA P-256. */
 export const KMS_KEY_SPECS = { RSA_2048: "RSA", ECC_NIST_P256: "ECDSA" } as const satisfies Record<string, KeyAlgorithm>;
 
-/** KMS accepts at most 4096 bytes for a RAW message; a policy is far smaller unless its resource is huge. */
+/**
+ * KMS signs at most 4096 bytes with MessageType RAW. A longer policy (a canned URL of about 4 KB and more) is
+ * signed as its SHA-256 digest with MessageType DIGEST: the same signature, since KMS then skips only the hashing.
+ */
 export const KMS_MAX_RAW_MESSAGE = 4096;
 
 /**
- * A KMS client configured only from the standard AWS SDK sources: region (AWS_REGION, profile),
- * credentials (default provider chain) and endpoint (AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL, profile
- * `endpoint_url`), so VPC endpoints and stand-ins work without flags. The SDK's Node-version warning
- * (printed on Node 20) is kept out of the CLI's output.
+ * A KMS client with region, credentials and endpoint from the standard AWS SDK sources (AWS_REGION, profile;
+ * the default credential chain; AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL, profile `endpoint_url`), so VPC
+ * endpoints and stand-ins work without flags, except that a full key or alias ARN's region wins (a key in
+ * another region is signed with there). Every call has a connection and a request timeout and bounded retries
+ * (`options`, see AwsClientOptions). The SDK's Node-version warning (printed on Node 20) is kept out of the
+ * CLI's output.
  */
-export function createKmsClient(): KMSClient {
-  return withoutNodeVersionWarning(() => new (kms().KMSClient)({}));
+export function createKmsClient(keyId?: string, options?: AwsClientOptions): KMSClient {
+  // The SDK first: without it, the one line says which package to install.
+  const { KMSClient: Client } = kms();
+  const config = awsClientConfig(keyId, options, "@aws-sdk/client-kms");
+  return withoutNodeVersionWarning(() => new Client(config));
 }
 
 interface ServiceErrorLike {
@@ -42,12 +53,35 @@ interface ServiceErrorLike {
   $metadata?: { attempts?: number; httpStatusCode?: number };
 }
 
+/** What describeKmsError says beyond the error: the message type of a Sign call, the timeouts in force. */
+export interface KmsCallContext {
+  messageType?: "RAW" | "DIGEST";
+  /** The request timeout of the client this package built (unknown for a caller's client). */
+  requestTimeoutMs?: number;
+}
+
 /** One line for a failed KMS call, naming the key and the fix. Never includes credentials. */
-export function describeKmsError(error: unknown, action: "kms:Sign" | "kms:GetPublicKey", keyId: string): string {
+export function describeKmsError(error: unknown, action: "kms:Sign" | "kms:GetPublicKey", keyId: string, context: KmsCallContext = {}): string {
   const e = (error ?? {}) as ServiceErrorLike;
   const name = e.name ?? "Error";
   const detail = (e.message ?? String(error)).split("\n")[0];
   const attempts = e.$metadata?.attempts;
+  if (name === "AccessDeniedException" && context.messageType === "DIGEST") {
+    return (
+      `KMS denied kms:Sign with MessageType DIGEST on ${keyId} (AccessDeniedException: ${detail}): policies over ${KMS_MAX_RAW_MESSAGE} bytes are signed as their SHA-256 digest, ` +
+      "which a kmsSigningPolicy from before this version does not allow; run pulumi up to update the stack's kmsSigningPolicy and attach it again (or allow kms:MessageType DIGEST), or sign a shorter URL"
+    );
+  }
+  if (error instanceof ResponseTooLargeError) {
+    return `KMS ${action} on ${keyId} failed: ${error.message}; check AWS_ENDPOINT_URL_KMS`;
+  }
+  if (isTimeoutError(error)) {
+    const within = context.requestTimeoutMs !== undefined ? ` within the ${context.requestTimeoutMs} ms request timeout` : "";
+    return (
+      `no answer from KMS for ${action} on ${keyId}${within}${attempts ? ` (${attempts} attempt${attempts === 1 ? "" : "s"})` : ""} (${name}: ${detail}): ` +
+      "check the network, AWS_REGION and AWS_ENDPOINT_URL_KMS; raise the timeouts (aws.requestTimeoutMs, aws.connectionTimeoutMs; CLI: CF_SIGN_AWS_REQUEST_TIMEOUT_MS, CF_SIGN_AWS_CONNECTION_TIMEOUT_MS) or the attempts (AWS_MAX_ATTEMPTS) if KMS is just slow"
+    );
+  }
   switch (name) {
     case "ThrottlingException":
       return (
@@ -87,17 +121,31 @@ export interface KmsSignerOptions {
   keyId: string;
   /** The CloudFront public key id whose public key is this KMS key's public key. */
   keyPairId: string;
-  /** A client to use (default: createKmsClient(), i.e. the standard AWS SDK configuration). */
+  /**
+   * A client to use (default: createKmsClient(keyId, aws): the standard AWS SDK configuration, the region of a
+   * full ARN, timeouts and bounded retries). A client you pass keeps its own settings, timeouts included.
+   */
   client?: KMSClient;
+  /** Timeouts, attempts and region of the default client (ignored with `client`). */
+  aws?: AwsClientOptions;
   /** Names the key in messages (default: the key id). */
   label?: string;
 }
 
 /**
+ * What kms:Sign gets for a policy: the policy itself (MessageType RAW) up to KMS_MAX_RAW_MESSAGE bytes, else its
+ * SHA-256 digest (MessageType DIGEST). Both give a signature over SHA-256 of the policy, which CloudFront checks.
+ */
+export function kmsSignInput(message: Buffer): { input: Buffer; messageType: "RAW" | "DIGEST" } {
+  if (message.length <= KMS_MAX_RAW_MESSAGE) return { input: message, messageType: "RAW" };
+  return { input: crypto.createHash("sha256").update(message).digest(), messageType: "DIGEST" };
+}
+
+/**
  * A signer for an asymmetric KMS key. Reads the key's public key once (kms:GetPublicKey) to learn its
  * type and to check every signature; then each URL or cookie set costs one kms:Sign call (MessageType
- * RAW, RSASSA_PKCS1_V1_5_SHA_256 or ECDSA_SHA_256 — KMS returns ECDSA signatures in DER, as CloudFront
- * wants), and carries the SHA-256 marker. The private key never leaves KMS.
+ * RAW, or DIGEST above 4096 bytes; RSASSA_PKCS1_V1_5_SHA_256 or ECDSA_SHA_256 — KMS returns ECDSA signatures
+ * in DER, as CloudFront wants), and carries the SHA-256 marker. The private key never leaves KMS.
  */
 export async function createKmsSigner(options: KmsSignerOptions): Promise<AsyncCloudFrontSigner> {
   const keyId = options.keyId;
@@ -107,12 +155,13 @@ export async function createKmsSigner(options: KmsSignerOptions): Promise<AsyncC
   // A malformed key pair id is refused before KMS is contacted (and billed).
   checkKeyPairId(options.keyPairId, "keyPairId");
   const label = options.label ?? `KMS key ${keyId}`;
-  const client = options.client ?? createKmsClient();
+  const requestTimeoutMs = options.client === undefined ? checkAwsClientOptions(options.aws).requestTimeoutMs : undefined;
+  const client = options.client ?? createKmsClient(keyId, options.aws);
   let response;
   try {
     response = await client.send(new (kms().GetPublicKeyCommand)({ KeyId: keyId }));
   } catch (error) {
-    throw new RemoteSigningError(describeKmsError(error, "kms:GetPublicKey", keyId));
+    throw new RemoteSigningError(describeKmsError(error, "kms:GetPublicKey", keyId, { requestTimeoutMs }));
   }
   if (response.KeyUsage !== undefined && response.KeyUsage !== "SIGN_VERIFY") {
     throw new InputError(`${label}: key usage is ${response.KeyUsage}; CloudFront signing needs an asymmetric SIGN_VERIFY key (RSA_2048 or ECC_NIST_P256)`);
@@ -137,20 +186,16 @@ export async function createKmsSigner(options: KmsSignerOptions): Promise<AsyncC
     publicKey,
     label,
     sign: async (message) => {
-      if (message.length > KMS_MAX_RAW_MESSAGE) {
-        throw new InputError(
-          `${label}: the policy is ${message.length} bytes; KMS signs at most ${KMS_MAX_RAW_MESSAGE} bytes (MessageType RAW); shorten the resource`,
-        );
-      }
+      const { input, messageType } = kmsSignInput(message);
       try {
         const signed = await client.send(
-          new (kms().SignCommand)({ KeyId: keyArn, Message: message, MessageType: "RAW", SigningAlgorithm: signingAlgorithm }),
+          new (kms().SignCommand)({ KeyId: keyArn, Message: input, MessageType: messageType, SigningAlgorithm: signingAlgorithm }),
         );
         if (signed.Signature === undefined) throw new RemoteSigningError(`${label}: KMS returned no signature`);
         return signed.Signature;
       } catch (error) {
         if (error instanceof RemoteSigningError) throw error;
-        throw new RemoteSigningError(describeKmsError(error, "kms:Sign", keyId));
+        throw new RemoteSigningError(describeKmsError(error, "kms:Sign", keyId, { messageType, requestTimeoutMs }));
       }
     },
   });

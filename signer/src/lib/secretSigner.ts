@@ -2,12 +2,16 @@
 // (`storePrivateKey`): read once, cached, refreshed in the background, rotated keys picked up without a restart.
 import type { GetSecretValueCommandOutput, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { CookieOptions } from "./cookies";
+import { AwsClientOptions, checkAwsClientOptions, isTimeoutError, ResponseTooLargeError } from "./awsClient";
+import { awsClientConfig } from "./awsHttp";
 import { InputError } from "./errors";
 import { requireOptionalPeer } from "./optionalPeer";
 import type { KeyAlgorithm } from "./keys";
 import { withoutNodeVersionWarning } from "./sdkWarning";
 import { CloudFrontSigner } from "./signer";
 import type { SignedCookies, SignedUrl, SignOptions } from "./signingTypes";
+
+export type { AwsClientOptions } from "./awsClient";
 
 /** The JSON the component stores (components/policy.ts storedSigningKeyJson). */
 export interface StoredSigningKey {
@@ -44,11 +48,19 @@ export interface SecretSignerOptions {
   /** The staging label to read. Default "AWSCURRENT". */
   versionStage?: string;
   /**
-   * A Secrets Manager client you configured. Default: `new SecretsManagerClient({})`, so region, credentials
-   * and endpoint come only from the standard AWS SDK sources (AWS_REGION, profiles, IAM roles,
-   * AWS_ENDPOINT_URL_SECRETS_MANAGER, VPC endpoints through private DNS).
+   * A Secrets Manager client you configured (it keeps its own timeouts: give it some). Default: a client whose
+   * credentials and endpoint come only from the standard AWS SDK sources (profiles, IAM roles,
+   * AWS_ENDPOINT_URL_SECRETS_MANAGER, VPC endpoints through private DNS), whose region is the one a full secret
+   * ARN names (else AWS_REGION or the profile's), with the timeouts and attempts of `aws`, and which reads at most
+   * SECRET_MAX_RESPONSE_BYTES of an answer.
    */
   client?: Pick<SecretsManagerClient, "send">;
+  /**
+   * Timeouts, attempts and region of the default client (ignored with `client`). Defaults: 3000 ms to connect,
+   * 5000 ms per attempt, the SDK's attempts (AWS_MAX_ATTEMPTS, else 3). A read that times out is a failed read:
+   * the first one rejects signerFromSecret, a later one is a failed refresh (the cached key keeps signing).
+   */
+  aws?: AwsClientOptions;
   /** Called on load, rotation and failed refreshes, e.g. `(e) => console.warn(JSON.stringify(e))`. Must not throw. */
   onEvent?: (event: SecretSignerEvent) => void;
   /** Milliseconds since the epoch (tests inject a clock). Default Date.now. */
@@ -66,6 +78,14 @@ export class SecretSourceError extends InputError {
   }
 }
 
+/** Secrets Manager stores at most 65,536 bytes in a SecretString: anything larger is refused before parsing. */
+export const SECRET_STRING_MAX_BYTES = 65_536;
+/**
+ * The largest GetSecretValue answer the default client reads: a 65,536-byte SecretString JSON-escaped (at most six
+ * characters per byte) plus the answer's other fields. A hostile or broken endpoint cannot make it buffer more.
+ */
+export const SECRET_MAX_RESPONSE_BYTES = 512 * 1024;
+
 const DEFAULT_REFRESH_AFTER_MS = 5 * 60_000;
 const DEFAULT_RETRY_AFTER_MS = 30_000;
 const KEY_PAIR_ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -80,6 +100,13 @@ export function parseStoredSigningKey(text: string | undefined, secretId: string
       "InvalidSecretValue",
     );
   if (text === undefined) throw bad("has no SecretString (a binary secret)");
+  const size = Buffer.byteLength(text, "utf8");
+  if (size > SECRET_STRING_MAX_BYTES) {
+    throw new SecretSourceError(
+      `secret ${secretId}: its SecretString is ${size} bytes, more than the ${SECRET_STRING_MAX_BYTES} Secrets Manager stores; the endpoint is not Secrets Manager or the value is not the component's JSON`,
+      "SecretTooLarge",
+    );
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -96,12 +123,24 @@ export function parseStoredSigningKey(text: string | undefined, secretId: string
 }
 
 /** One line naming the secret, what went wrong and the fix, from an AWS SDK error. */
-export function describeSecretsManagerError(error: unknown, secretId: string): SecretSourceError {
+export function describeSecretsManagerError(error: unknown, secretId: string, context: { requestTimeoutMs?: number } = {}): SecretSourceError {
   if (error instanceof SecretSourceError) return error;
-  const e = (error ?? {}) as { name?: string; code?: string; message?: string };
+  const e = (error ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { attempts?: number } };
   const name = typeof e.name === "string" && e.name !== "Error" ? e.name : typeof e.code === "string" ? e.code : "Error";
   const awsMessage = String(e.message ?? error).split("\n")[0].trim().slice(0, 300);
   const at = `secret ${secretId}`;
+  if (error instanceof ResponseTooLargeError) {
+    return new SecretSourceError(`${at}: ${error.message}; check AWS_ENDPOINT_URL_SECRETS_MANAGER`, "SecretTooLarge");
+  }
+  if (isTimeoutError(error)) {
+    const within = context.requestTimeoutMs !== undefined ? ` within the ${context.requestTimeoutMs} ms request timeout` : "";
+    const attempts = e.$metadata?.attempts;
+    return new SecretSourceError(
+      `${at}: no answer from Secrets Manager${within}${attempts ? ` (${attempts} attempt${attempts === 1 ? "" : "s"})` : ""} (${name}: ${awsMessage}); ` +
+        "check the network, AWS_REGION and AWS_ENDPOINT_URL_SECRETS_MANAGER; raise the timeouts (aws.requestTimeoutMs, aws.connectionTimeoutMs; CLI: CF_SIGN_AWS_REQUEST_TIMEOUT_MS, CF_SIGN_AWS_CONNECTION_TIMEOUT_MS) or the attempts (AWS_MAX_ATTEMPTS) if it is just slow",
+      "TimeoutError",
+    );
+  }
   // The SDK could not parse the answer (a proxy's HTML page, a wrong endpoint, a cut-off body): its message
   // quotes the body, which may hold anything, the secret included. Only the HTTP status goes in ours.
   if (name === "SyntaxError" || /Deserialization error/i.test(String(e.message))) {
@@ -136,7 +175,7 @@ export function describeSecretsManagerError(error: unknown, secretId: string): S
       return new SecretSourceError(`${at}: AWS credentials refused or missing (${name}: ${awsMessage}); check AWS_PROFILE / AWS_ACCESS_KEY_ID or the role`, name);
     default:
       if (/region is missing/i.test(awsMessage)) {
-        return new SecretSourceError(`${at}: no AWS region; set AWS_REGION or give the secret's full ARN with a configured profile region`, "RegionMissing");
+        return new SecretSourceError(`${at}: no AWS region; set AWS_REGION, or give the secret's full ARN (the default client uses the region it names)`, "RegionMissing");
       }
       return new SecretSourceError(`${at}: cannot read it (${name}: ${awsMessage})`, name);
   }
@@ -167,6 +206,7 @@ export class SecretSigner {
     private readonly client: Pick<SecretsManagerClient, "send">,
     private readonly options: SecretSignerOptions,
     first: Current,
+    private readonly requestTimeoutMs: number | undefined,
   ) {
     this.now = options.now ?? Date.now;
     this.refreshAfterMs = options.refreshAfterMs ?? DEFAULT_REFRESH_AFTER_MS;
@@ -186,9 +226,10 @@ export class SecretSigner {
         throw new InputError(`${name}: must be a positive number of milliseconds`);
       }
     }
-    const client = options.client ?? defaultClient();
-    const first = await fetchKey(client, secretId, options.versionStage);
-    const signer = new SecretSigner(secretId, client, options, first);
+    const requestTimeoutMs = options.client === undefined ? checkAwsClientOptions(options.aws).requestTimeoutMs : undefined;
+    const client = options.client ?? defaultClient(secretId, options.aws);
+    const first = await fetchKey(client, secretId, options.versionStage, requestTimeoutMs);
+    const signer = new SecretSigner(secretId, client, options, first, requestTimeoutMs);
     signer.emit({ type: "loaded", secretId, key: first.info });
     return signer;
   }
@@ -272,9 +313,9 @@ export class SecretSigner {
     this.lastFetchAt = this.now();
     let next: Current;
     try {
-      next = await fetchKey(this.client, this.secretId, this.options.versionStage);
+      next = await fetchKey(this.client, this.secretId, this.options.versionStage, this.requestTimeoutMs);
     } catch (error) {
-      const failure = describeSecretsManagerError(error, this.secretId);
+      const failure = describeSecretsManagerError(error, this.secretId, { requestTimeoutMs: this.requestTimeoutMs });
       this.nextRefreshAt = this.now() + this.retryAfterMs;
       this.emit({ type: "refresh-failed", secretId: this.secretId, error: failure, serving: this.current.info, retryInMs: this.retryAfterMs });
       throw failure;
@@ -300,20 +341,34 @@ type SecretsManagerModule = typeof import("@aws-sdk/client-secrets-manager");
 /** The Secrets Manager client package, loaded on first use (an optional peer dependency). */
 const secretsManager = (): SecretsManagerModule => requireOptionalPeer<SecretsManagerModule>("@aws-sdk/client-secrets-manager");
 
-function defaultClient(): SecretsManagerClient {
+/**
+ * The client signerFromSecret uses when given none: region from a full secret ARN, timeouts, bounded retries and
+ * an answer cap (SECRET_MAX_RESPONSE_BYTES); everything else from the standard AWS SDK sources.
+ */
+export function createSecretsManagerClient(secretId?: string, options?: AwsClientOptions): SecretsManagerClient {
   // Loaded on first use: importing this module costs nothing until a secret is read.
   const { SecretsManagerClient: Client } = secretsManager();
+  const config = awsClientConfig(secretId, options, "@aws-sdk/client-secrets-manager", SECRET_MAX_RESPONSE_BYTES);
   // As for the KMS client: the SDK's Node-version notice stays out of the application's output.
-  return withoutNodeVersionWarning(() => new Client({}));
+  return withoutNodeVersionWarning(() => new Client(config));
 }
 
-async function fetchKey(client: Pick<SecretsManagerClient, "send">, secretId: string, versionStage: string | undefined): Promise<Current> {
+function defaultClient(secretId: string, options: AwsClientOptions | undefined): SecretsManagerClient {
+  return createSecretsManagerClient(secretId, options);
+}
+
+async function fetchKey(
+  client: Pick<SecretsManagerClient, "send">,
+  secretId: string,
+  versionStage: string | undefined,
+  requestTimeoutMs: number | undefined,
+): Promise<Current> {
   const { GetSecretValueCommand } = secretsManager();
   let response: GetSecretValueCommandOutput;
   try {
     response = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: versionStage }));
   } catch (error) {
-    throw describeSecretsManagerError(error, secretId);
+    throw describeSecretsManagerError(error, secretId, { requestTimeoutMs });
   }
   const stored = parseStoredSigningKey(response.SecretString, secretId);
   let signer: CloudFrontSigner;

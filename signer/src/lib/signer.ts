@@ -7,8 +7,10 @@ import { checkKeyPairId } from "./keyPairId";
 import { defaultHashAlgorithm, KeyAlgorithm, loadPrivateKey, signatureDigest } from "./keys";
 import {
   assembleSignedCookies,
+  checkSignedUrlLength,
   cookieTarget,
   Conditions,
+  MAX_SIGNATURE_CHARS,
   preparePolicy,
   resolveConditions,
   urlParamsAfterSignature,
@@ -18,6 +20,8 @@ import type { PreparedUrl, SignedCookies, SignedUrl, SignOptions } from "./signi
 import { appendQuery, normalizeUrl } from "./url";
 
 export type { CookieOptions } from "./cookies";
+export { MAX_COOKIE_NAME_VALUE_BYTES, oversizedCookies } from "./cookies";
+export { MAX_SIGNED_URL_BYTES } from "./signingPlan";
 export type { PreparedUrl, SignedCookies, SignedUrl, SignOptionLabels, SignOptions } from "./signingTypes";
 // A key held elsewhere (AWS KMS, an HSM, a signing service) signs through the same API, asynchronously.
 export { AsyncCloudFrontSigner, RemoteSigningError } from "./asyncSigner";
@@ -80,7 +84,7 @@ export class CloudFrontSigner {
   signUrl(url: string, options: SignOptions): SignedUrl {
     const field = options.labels?.url ?? "url";
     const base = normalizeUrl(url, field);
-    const prepared = this.policyFor(base, this.conditions(options), field);
+    const prepared = this.prepareUrl(base, this.conditions(options), field);
     return this.finishUrl(prepared, this.sign(prepared.policy, prepared.hash));
   }
 
@@ -104,7 +108,7 @@ export class CloudFrontSigner {
     const prepare = (url: string, field = defaultField): PreparedUrl => {
       const base = normalizeUrl(url, field);
       if (conditions === undefined) throw optionError;
-      return this.policyFor(base, conditions, field);
+      return this.prepareUrl(base, conditions, field);
     };
     return {
       prepare,
@@ -164,6 +168,13 @@ export class CloudFrontSigner {
   /** The policy for one normalized URL or resource; canned unless the spec's rules require custom. */
   private policyFor(base: string, conditions: Conditions, baseField: string): PreparedUrl {
     return preparePolicy(base, conditions, baseField);
+  }
+
+  /** The policy for a URL, refused when the signed URL would exceed CloudFront's 8,192 bytes (MAX_SIGNED_URL_BYTES). */
+  private prepareUrl(base: string, conditions: Conditions, field: string): PreparedUrl {
+    const prepared = this.policyFor(base, conditions, field);
+    checkSignedUrlLength(prepared, conditions, this.keyPairId, MAX_SIGNATURE_CHARS[this.algorithm], field);
+    return prepared;
   }
 
   /** The policy as UTF-8 in a reused buffer (crypto.sign copies what it needs): no allocation per signature. */

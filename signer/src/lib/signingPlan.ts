@@ -8,6 +8,7 @@ import { buildSetCookieHeaders, cookieDomainMismatch, CookieOptions, validateCoo
 import { parseIpv4Network } from "./cidr";
 import { toCloudFrontBase64 } from "./encoding";
 import { InputError } from "./errors";
+import type { KeyAlgorithm } from "./keys";
 import { cannedPolicy, customPolicy } from "./policy";
 import type { PreparedUrl, SignedCookies, SignOptions } from "./signingTypes";
 import { parseTime } from "./time";
@@ -21,8 +22,66 @@ export interface Conditions {
   sourceIp?: string;
   policyResource?: string;
   policyResourceField: string;
+  /** the names of the options that make a policy custom, for messages (the CLI's flags, or the library's fields) */
+  customFields: { startsAt: string; ipAddress: string; policyResource: string };
   /** the hash, or the error for a bad hash name (reported after the resource match) */
   hash: HashAlgorithm | InputError;
+}
+
+/** CloudFront refuses a request whose URL is longer than this (HTTP 414); counted on the whole signed URL. */
+export const MAX_SIGNED_URL_BYTES = 8192;
+
+/**
+ * The longest signature each key type yields, in CloudFront base64: RSA 2048 always 256 bytes (344 characters);
+ * ECDSA P-256 a DER sequence of at most 72 bytes (96 characters; rarely 92 or fewer).
+ */
+export const MAX_SIGNATURE_CHARS: Readonly<Record<KeyAlgorithm, number>> = { RSA: 344, ECDSA: 96 };
+
+/**
+ * The length of the URL that signing `prepared` with `keyPairId` emits, for a signature of `signatureChars`
+ * characters: base, `?` or `&`, Expires|Policy, Signature, Key-Pair-Id (and Hash-Algorithm). URLs and policies
+ * are ASCII (normalizeUrl refuses anything else), so characters are bytes.
+ */
+export function signedUrlLength(prepared: PreparedUrl, keyPairId: string, signatureChars: number): number {
+  const params = prepared.canned
+    ? "Expires=".length + String(prepared.expires).length + "&Signature=".length
+    : "Policy=".length + 4 * Math.ceil(Buffer.byteLength(prepared.policy, "utf8") / 3) + "&Signature=".length;
+  // urlParamsAfterSignature's length, without building it (this runs once per URL of a batch).
+  const after = "&Key-Pair-Id=".length + keyPairId.length + (prepared.hash === "SHA256" ? "&Hash-Algorithm=SHA256".length : 0);
+  return prepared.base.length + 1 + params + signatureChars + after;
+}
+
+/** `scheme://host/first-segment/*` (or `scheme://host/*`): a short wildcard resource covering the URL, for messages. */
+export function shortWildcard(base: string): string {
+  const m = /^([a-z]+:\/\/[^/?#]+)(\/[^/?#]*)?/.exec(base);
+  if (m === null) return "https://cdn.example.com/private/*";
+  const rest = base.slice(m[0].length);
+  const first = m[2] ?? "";
+  return rest.startsWith("/") && first.length > 1 && first.length <= 64 ? `${m[1]}${first}/*` : `${m[1]}/*`;
+}
+
+/**
+ * Refuses a URL whose signed form would exceed MAX_SIGNED_URL_BYTES: one line naming the limit, the length
+ * (with the longest signature the key type yields, so the outcome never depends on a random ECDSA signature)
+ * and how to shorten it: a canned policy, or a short wildcard policy resource.
+ */
+export function checkSignedUrlLength(prepared: PreparedUrl, conditions: Conditions, keyPairId: string, signatureChars: number, field: string): void {
+  const length = signedUrlLength(prepared, keyPairId, signatureChars);
+  if (length <= MAX_SIGNED_URL_BYTES) return;
+  throw signedUrlTooLong(length, prepared, conditions, field);
+}
+
+/** The error for a signed URL of `length` bytes (see checkSignedUrlLength). */
+export function signedUrlTooLong(length: number, prepared: PreparedUrl, conditions: Conditions, field: string): InputError {
+  const f = conditions.customFields;
+  const limit = `the signed URL would be ${length} bytes, over CloudFront's limit of ${MAX_SIGNED_URL_BYTES} bytes for a URL (it answers 414 URI Too Long)`;
+  if (prepared.canned) {
+    return new InputError(`${field}: ${limit}; a canned policy is already the shortest form: shorten the URL's path or query`);
+  }
+  return new InputError(
+    `${field}: ${limit}; the custom policy travels in the URL: sign a canned policy (no ${f.startsAt}, ${f.ipAddress} or ${f.policyResource}), ` +
+      `or give ${f.policyResource} a short wildcard resource that covers the URL, e.g. ${shortWildcard(prepared.base)}`,
+  );
 }
 
 /**
@@ -67,7 +126,8 @@ export function resolveConditions(options: SignOptions, defaultHash: HashAlgorit
       hash = error;
     }
   }
-  return { expires, startsAt, sourceIp, policyResource, policyResourceField, hash };
+  const customFields = { startsAt: labels.startsAt ?? "startsAt", ipAddress: labels.ipAddress ?? "ipAddress", policyResource: policyResourceField };
+  return { expires, startsAt, sourceIp, policyResource, policyResourceField, customFields, hash };
 }
 
 /** The policy for one normalized URL or resource; canned unless the spec's rules require custom. */
