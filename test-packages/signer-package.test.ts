@@ -8,22 +8,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { verifyRequest } from "../signer/src/lib/verifier";
+import { bytesUnder } from "../scripts/bench/installSize";
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "..");
 const NAME = "@signed-content/cloudfront-signer";
 const MAX_INSTALL_BYTES = 5 * 1024 * 1024;
 
-/** Bytes of every file under `dir` (what the install costs on disk, as `du --apparent-size` counts). */
-function bytesUnder(dir: string): number {
-  let total = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) total += bytesUnder(full);
-    else if (entry.isFile()) total += fs.statSync(full).size;
-  }
-  return total;
-}
 
 describe("signer package: the npm pack tarball in an empty project", function () {
   this.timeout(300_000);

@@ -8,19 +8,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { bytesUnder } from "./installSize";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
 const RUNS = 21;
 
-function bytesUnder(dir: string): number {
-  let total = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) total += bytesUnder(full);
-    else if (entry.isFile()) total += fs.statSync(full).size;
-  }
-  return total;
-}
 
 /** Median milliseconds of `require(specifier)` in a fresh process started in `cwd`, over RUNS processes. */
 function requireMs(specifier: string, cwd: string): number {
