@@ -7,7 +7,7 @@ import { generateTlsKey } from "../scripts/host/tlsKeys";
 import { urnFor } from "../scripts/host/fakeEngine";
 import { AnalyzeResult, AnalyzedResource, PolicyPackSession, runPolicyPack } from "../test/host/launch";
 import { PlainObject, Secret, UNKNOWN } from "../scripts/host/wire";
-import { packRules } from "../policy/rules";
+import { packRules, PRIVATE_KEY_OUTPUTS_POLICY_NAME } from "../policy/rules";
 import { policyPackInstall } from "./projects";
 
 const PROJECT = "cloudfront-signed-content";
@@ -144,7 +144,7 @@ describe("policy pack under cmd/run-policy-pack (installed on its own)", functio
         assert.deepEqual(summary(await pack.analyzeStack(updatedStack(new Secret(key.privateKeyPem)))), []);
         const bad = await pack.analyzeStack(updatedStack(key.privateKeyPem));
         assert.deepEqual(summary(bad), [
-            "mandatory cloudfront-signing-keys: stack output privateKeyPem holds a private key and is not a secret: export it wrapped in pulumi.secret(...)",
+            `mandatory ${PRIVATE_KEY_OUTPUTS_POLICY_NAME}: stack output privateKeyPem holds a private key and is not a secret: export it wrapped in pulumi.secret(...)`,
         ]);
         assert.equal(bad.diagnostics[0].urn, STACK_URN);
     });
