@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { pathPatternMatches } from "../edge/behaviors";
 import { normalizeRequestPath } from "../edge/paths";
-import { objectKeyIsProtected, pathGuardRefuses } from "../edge/pathGuardCheck";
+import { objectKeyIsProtected, pathGuardRefuses, pathGuardVerdict } from "../edge/pathGuardCheck";
 import { InputError } from "../lib/errors";
 import { relativeTime } from "../lib/inspect";
 import { parseCookieHeader, stripSigningParams } from "../lib/signedRequest";
@@ -129,7 +129,14 @@ export const run: CliCommand = async (argv, io) => {
     if (!patterns.some((p) => pathPatternMatches(p, path))) {
       // The public behaviour runs the stack's path guard when it is deployed (pathGuardFunctionArn output).
       if (typeof keys.outputs?.pathGuardFunctionArn === "string" && patterns.length > 0 && pathGuardRefuses(patterns, rawPath)) {
-        guardNote = `note: ${path} matches no protected path pattern, but the stack's path guard (a CloudFront Function on the public behaviour) refuses it: it holds an encoded slash or backslash, or its S3 key falls under ${patterns.join(", ")}`;
+        const why = {
+          protected: `another spelling of its S3 key is a path CloudFront routes through ${patterns.join(", ")}`,
+          undecodable: "it does not decode (bad percent-encoding, or not UTF-8)",
+          budget: "checking it would take more work than the guard allows a request",
+          error: "its check failed",
+          pass: "",
+        }[pathGuardVerdict(patterns, rawPath)];
+        guardNote = `note: ${path} matches no protected path pattern, but the stack's path guard (a CloudFront Function on the public behaviour) refuses it: ${why}`;
       } else {
         unprotectedNote = `note: ${path} matches no protected path pattern (${patterns.join(", ")}): CloudFront serves it without checking any signature`;
         if (objectKeyIsProtected(patterns, rawPath)) {
