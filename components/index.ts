@@ -49,5 +49,5 @@ export {
     MAX_PATTERN_QUESTION_MARKS,
 } from "./pathGuard";
 export type { PathGuardVerdict } from "./pathGuard";
-export { PathGuard, PATH_GUARD_TYPE } from "./pathGuardResource";
-export type { PathGuardArgs, PathGuardAssociation } from "./pathGuardResource";
+export { PathGuard, PATH_GUARD_TYPE, attachPathGuard, PathGuardAttachError } from "./pathGuardResource";
+export type { PathGuardArgs, PathGuardAssociation, PathGuardAttachOptions } from "./pathGuardResource";
