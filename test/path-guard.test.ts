@@ -17,7 +17,9 @@ import {
     pathGuardSource,
     validatePathGuardPatterns,
 } from "../components";
+import type { IncomingMessage } from "node:http";
 import { compactLine } from "../components/pathGuard";
+import { CloudFrontFunction, MIN_WALL_CLOCK_LIMIT_MS, viewerRequestEvent } from "../scripts/edge/cloudfrontFunction";
 import { PATH_GUARD_RUNTIME_LINES } from "../components/pathGuardRuntime";
 import { TYPICAL_PATTERNS } from "../scripts/bench/pathGuard";
 import { evaluate, guardResults, guardVerdicts } from "./helpers/guard";
@@ -244,5 +246,18 @@ describe("path guard: static cost rule (what pulumi preview refuses)", () => {
             assert.throws(() => validatePathGuardPatterns(value), (e: unknown) => e instanceof PathGuardError && message.test(e.message) && !e.message.includes("\n"), String(message));
         }
         assert.deepEqual(validatePathGuardPatterns([`/${"*a".repeat(MAX_PATTERN_STARS)}`, `/${"?".repeat(MAX_PATTERN_QUESTION_MARKS)}`]).length, 2);
+    });
+});
+
+describe("path guard in the local edge", () => {
+    it("a run without a watchdog thread is held to a wall-clock limit of at least 50 ms: over it, an error (the edge answers 503)", () => {
+        const req = { method: "GET", rawHeaders: [], socket: {} } as unknown as IncomingMessage;
+        const event = viewerRequestEvent(req, "/x", "h", "r");
+        const slow = new CloudFrontFunction("function handler(e) { var t = Date.now(); while (Date.now() - t < 80) {} return e.request; }", "slow.js", { timeoutMs: 0, wallClockLimitMs: 10 });
+        const outcome = slow.run(event);
+        assert.equal(outcome.kind, "error");
+        assert.match((outcome as { reason: string }).reason, /^the function ran \d+ ms, over the 50 ms limit$/);
+        const guard = new CloudFrontFunction(pathGuardSource(["/private/*"]), "path-guard.js", { timeoutMs: 0, wallClockLimitMs: MIN_WALL_CLOCK_LIMIT_MS });
+        assert.deepEqual(guard.run(event), { kind: "request", uri: "/x" });
     });
 });
