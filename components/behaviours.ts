@@ -42,7 +42,8 @@ function tooMany(label: string, count: number): AttachKeyGroupError {
 function withKeyGroup<T extends CacheBehaviourLike>(behaviour: T, keyGroupId: pulumi.Input<string>, label: string): T {
     const existing = behaviour.trustedKeyGroups;
     if (existing === undefined || Array.isArray(existing)) {
-        const list: pulumi.Input<string>[] = existing ? [...existing] : [];
+        // (an explicit array type: without strictNullChecks the narrowing by Array.isArray is lost)
+        const list: pulumi.Input<string>[] = existing ? [...(existing as pulumi.Input<string>[])] : [];
         // Same id (string) or same Output object: already trusted, nothing to add.
         if (!list.some((g) => g === keyGroupId)) list.push(keyGroupId);
         if (list.length > MAX_KEY_GROUPS_PER_BEHAVIOUR) throw tooMany(label, list.length);

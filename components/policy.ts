@@ -74,9 +74,16 @@ export function secretReadPolicyDocument(secretArn: string, kmsKeyArn?: string):
 export const KMS_SIGNING_ALGORITHMS: Readonly<Record<KeyAlgorithm, string>> = { RSA: "RSASSA_PKCS1_V1_5_SHA_256", ECDSA: "ECDSA_SHA_256" };
 
 /**
+ * The message types a CloudFront signer sends to kms:Sign: the policy itself (RAW, up to KMS's 4096 bytes) or, for a
+ * longer policy, its SHA-256 digest (DIGEST); both yield the signature CloudFront checks.
+ */
+export const KMS_SIGNING_MESSAGE_TYPES: readonly string[] = ["RAW", "DIGEST"];
+
+/**
  * IAM policy document (JSON) that lets a signer use exactly one KMS key for CloudFront signatures: kms:Sign on that
- * key only for RAW messages with the key type's SHA-256 algorithm, and kms:GetPublicKey on it (the signing tool reads
- * the key type and checks every signature with it). Attach it to the role of the application or job that signs.
+ * key only with the key type's SHA-256 algorithm, for RAW messages (a policy up to 4096 bytes) and DIGEST messages (the
+ * SHA-256 digest of a longer one), and kms:GetPublicKey on it (the signing tool reads the key type and checks every
+ * signature with it). Attach it to the role of the application or job that signs.
  */
 export function kmsSigningPolicyDocument(keyArn: string, algorithm: KeyAlgorithm): string {
     if (!KMS_KEY_ARN.test(keyArn)) {
@@ -92,7 +99,7 @@ export function kmsSigningPolicyDocument(keyArn: string, algorithm: KeyAlgorithm
                 Effect: "Allow",
                 Action: "kms:Sign",
                 Resource: keyArn,
-                Condition: { StringEquals: { "kms:SigningAlgorithm": signingAlgorithm, "kms:MessageType": "RAW" } },
+                Condition: { StringEquals: { "kms:SigningAlgorithm": signingAlgorithm, "kms:MessageType": [...KMS_SIGNING_MESSAGE_TYPES] } },
             },
             { Sid: "ReadCloudFrontSigningPublicKey", Effect: "Allow", Action: "kms:GetPublicKey", Resource: keyArn },
         ],

@@ -206,7 +206,7 @@ export class SigningKeyGroup extends pulumi.ComponentResource {
             // An IAM policy can name a KMS key only by its key ARN: resolve ids and aliases (DescribeKey).
             const kmsKeyArn: pulumi.Output<string | undefined> =
                 store.kmsKeyId === undefined
-                    ? pulumi.output(undefined)
+                    ? pulumi.output<string | undefined>(undefined)
                     : aws.kms.getKeyOutput({ keyId: store.kmsKeyId }, { parent: this }).arn;
             this.privateKeyReadPolicy = pulumi
                 .all([secret.arn, kmsKeyArn])

@@ -171,5 +171,6 @@ function validateKmsSigningKeys(
             }
         }
     }
-    return { deletionWindowInDays, aliasPrefix };
+    // (explicit types: without strictNullChecks the narrowing through fail() is not applied)
+    return { deletionWindowInDays: deletionWindowInDays as number, aliasPrefix: aliasPrefix as string | undefined };
 }

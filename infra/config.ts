@@ -3,7 +3,7 @@
 // (`cloudfront-signed-content:<key>`) and what is allowed.
 import * as fs from "fs";
 import * as path from "path";
-import { pathPatternProblem, show } from "../scripts/lib/pathPattern";
+import { pathPatternProblem, show } from "../signer/src/lib/pathPattern";
 
 export const PROJECT = "cloudfront-signed-content";
 
@@ -18,7 +18,7 @@ export const MAX_KEYS = 5;
 /** Default quota "alternate domain names per distribution". */
 export const MAX_ALIASES = 100;
 /** CloudFront limit on the length of a path pattern. */
-export { MAX_PATH_PATTERN_LENGTH } from "../scripts/lib/pathPattern";
+export { MAX_PATH_PATTERN_LENGTH } from "../signer/src/lib/pathPattern";
 /** Key ids become part of resource names: CloudFront names allow only [A-Za-z0-9_-]. */
 export const MAX_KEY_ID_LENGTH = 64;
 
@@ -43,6 +43,7 @@ export const CONFIG_KEYS = [
     "accessLogsBucket",
     "accessLogsPrefix",
     "pathGuard",
+    "protectKeys",
 ] as const;
 
 /**
@@ -99,6 +100,11 @@ export interface StackSettings {
     accessLogsPrefix?: string;
     /** Associate the path guard CloudFront Function with the behaviours that need no signature. */
     pathGuard: boolean;
+    /**
+     * Pulumi `protect` on the signing keys (private keys, KMS keys and aliases, public keys, key group): a change that
+     * would replace or delete them fails at preview instead of breaking every outstanding URL and cookie.
+     */
+    protectKeys: boolean;
 }
 
 export const DEFAULT_PROTECTED_PATHS: readonly string[] = ["/private/*"];
@@ -526,6 +532,7 @@ export function parseStackConfig(raw: RawConfig, options: ParseOptions = {}): St
         assetsDir: parseAssetsDir(raw.assetsDir, options),
         forceDestroy: readBoolean("forceDestroy", raw.forceDestroy, false),
         pathGuard: readBoolean("pathGuard", raw.pathGuard, true),
+        protectKeys: readBoolean("protectKeys", raw.protectKeys, true),
         // A KMS active key is never exported either: it signs through KMS.
         ...parseOperationsSettings(raw, storePrivateKey || activeSpec?.source === "kms", assetsDirSet(raw)),
     };
@@ -535,7 +542,7 @@ function assetsDirSet(raw: RawConfig): boolean {
     return !isUnset(raw.assetsDir) && raw.assetsDir !== "";
 }
 
-/** Private-key export, object-version expiry, CORS, tags and access logging (issue 13, items 20-25). */
+/** Private-key export, object-version expiry, CORS, tags and access logging. */
 function parseOperationsSettings(
     raw: RawConfig,
     storePrivateKey: boolean,

@@ -73,3 +73,5 @@ export const protectDefaultBehavior = outputs.protectDefaultBehavior;
 export const ipv6Enabled = outputs.ipv6Enabled;
 // ARN of the path guard CloudFront Function, when one is associated (config pathGuard).
 export const pathGuardFunctionArn = outputs.pathGuardFunctionArn;
+// Its source code: `cf-sign verify` runs it to explain a refusal, as CloudFront runs it.
+export const pathGuardCode = outputs.pathGuardCode;

@@ -8,7 +8,15 @@ import type { AssetFile } from "./assets";
 import type { StackSettings } from "./config";
 import { S3_ORIGIN_ID, baseUrlFor, limitText, bucketPolicyDocument, buildCacheBehaviours, protectedSelection } from "./distribution";
 import { corsResponseHeadersConfig, s3CorsRules, withCors } from "./cors";
-import { accessLoggingConfig, noncurrentVersionLifecycleRules, resourceTags } from "./operations";
+import {
+    ACCESS_LOG_RECORD_FIELDS,
+    ACCESS_LOGS_REGION,
+    accessLogsBucketPolicyDocument,
+    accessLogsDestinationArn,
+    accountOfDistributionArn,
+    noncurrentVersionLifecycleRules,
+    resourceTags,
+} from "./operations";
 import { needsPathGuard } from "./pathGuard";
 
 export interface ContentStack {
@@ -49,6 +57,60 @@ export interface ContentStackOutputs {
     ipv6Enabled: boolean;
     /** ARN of the path guard function, when it is associated. */
     pathGuardFunctionArn: pulumi.Output<string> | undefined;
+    /** Source code of that function, so `cf-sign verify` runs what CloudFront runs. */
+    pathGuardCode: pulumi.Output<string> | undefined;
+}
+
+/**
+ * The aws:* settings of the stack that the us-east-1 provider for the access logs must share with the default
+ * provider (the same account and role, the same default tags); the region is the one it changes.
+ */
+function usEast1ProviderArgs(): aws.ProviderArgs {
+    const config = new pulumi.Config("aws");
+    const args: aws.ProviderArgs = { region: ACCESS_LOGS_REGION };
+    const profile = config.get("profile");
+    if (profile !== undefined) args.profile = profile;
+    const assumeRoles = config.getObject<aws.types.input.ProviderAssumeRole[]>("assumeRoles");
+    if (assumeRoles !== undefined) args.assumeRoles = assumeRoles;
+    const defaultTags = config.getObject<aws.types.input.ProviderDefaultTags>("defaultTags");
+    if (defaultTags !== undefined) args.defaultTags = defaultTags;
+    return args;
+}
+
+/**
+ * CloudFront standard logging (v2) to the existing bucket `accessLogsBucket`: a delivery source (the distribution's
+ * ACCESS_LOGS), a delivery destination (the bucket and prefix) and the delivery between them, all in us-east-1
+ * through their own provider (CloudFront's logging is configured there, whatever the stack's region), and the log
+ * bucket's policy letting CloudWatch Logs' delivery service write there. No bucket ACLs are involved, unlike the
+ * legacy logging, so a BucketOwnerEnforced bucket works. Cookies are never logged.
+ */
+function accessLogs(settings: StackSettings, distribution: aws.cloudfront.Distribution): void {
+    const bucket = settings.accessLogsBucket;
+    if (bucket === undefined) return;
+    const prefix = settings.accessLogsPrefix;
+    const tags = resourceTags(settings.tags);
+    const usEast1 = new aws.Provider("access-logs-us-east-1", usEast1ProviderArgs());
+    const source = new aws.cloudwatch.LogDeliverySource(
+        "access-logs",
+        { logType: "ACCESS_LOGS", resourceArn: distribution.arn, tags },
+        { provider: usEast1 },
+    );
+    const destination = new aws.cloudwatch.LogDeliveryDestination(
+        "access-logs",
+        { deliveryDestinationConfiguration: { destinationResourceArn: accessLogsDestinationArn(bucket, prefix) }, tags },
+        { provider: usEast1 },
+    );
+    // The bucket's own region: the stack's (default provider). The stack owns this bucket's policy.
+    const policy = new aws.s3.BucketPolicy("access-logs-policy", {
+        bucket,
+        policy: distribution.arn.apply((arn) => JSON.stringify(accessLogsBucketPolicyDocument(bucket, prefix, accountOfDistributionArn(arn)))),
+    });
+    new aws.cloudwatch.LogDelivery(
+        "access-logs",
+        { deliverySourceName: source.name, deliveryDestinationArn: destination.arn, recordFields: [...ACCESS_LOG_RECORD_FIELDS], tags },
+        // The bucket must accept the delivery service before the first delivery is attempted.
+        { provider: usEast1, dependsOn: [policy] },
+    );
 }
 
 /** The private origin bucket: no public access, owner-enforced objects, SSE-S3, versioned. */
@@ -134,6 +196,8 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         storePrivateKey: settings.storePrivateKey,
         storePrivateKeyOptions:
             settings.storePrivateKey && settings.privateKeyKmsKeyId !== undefined ? { kmsKeyId: settings.privateKeyKmsKeyId } : undefined,
+        // A key replaced by mistake (a changed id or algorithm) would break every outstanding URL and cookie.
+        protectKeys: settings.protectKeys,
     });
 
     const corsPolicy = corsResources(settings, bucket, label);
@@ -165,9 +229,9 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         viewerCertificate: customCertificate
             ? { acmCertificateArn: settings.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }
             : { cloudfrontDefaultCertificate: true },
-        loggingConfig: accessLoggingConfig(settings.accessLogsBucket, settings.accessLogsPrefix),
         tags: resourceTags(settings.tags),
     });
+    accessLogs(settings, distribution);
 
     new aws.s3.BucketPolicy(
         "content-policy",
@@ -219,6 +283,7 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
         protectDefaultBehavior: settings.protectDefaultBehavior,
         ipv6Enabled: settings.ipv6,
         pathGuardFunctionArn: pathGuard?.functionArn,
+        pathGuardCode: pathGuard?.code,
     };
     return { stack: { bucket, distribution, signing, pathGuard, objects }, outputs };
 }

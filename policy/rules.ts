@@ -1,5 +1,5 @@
-// The rules of the pack, as a plain array (index.ts hands it to `new PolicyPack`; tests call each validation
-// directly). Resource policies see a resource's inputs; stack policies see every resource's outputs at the end.
+// The rules of the pack, as a plain array (packRules; index.ts hands it to `new PolicyPack`; tests call each
+// validation directly). Resource policies see a resource's inputs; stack policies see every resource's outputs at the end.
 import * as aws from "@pulumi/aws";
 import * as tls from "@pulumi/tls";
 import {
@@ -34,7 +34,7 @@ import {
     readPathGuardConfig,
     readProtectedPathsConfig,
 } from "./config";
-import { PropertyPath, secretPathsOf } from "./secrets";
+import { PropertyPath, SecretTracking, secretPathsOf } from "./secrets";
 
 export const publicKeyPolicy: ResourceValidationPolicy = {
     name: "cloudfront-public-key-autonamed-spki",
@@ -283,8 +283,7 @@ export const signingKeysPolicy: StackValidationPolicy = {
         "Every tls.PrivateKey that feeds a CloudFront public key (through a property dependency of `encodedKey` or the " +
         "same public key PEM) is RSA 2048 or ECDSA P256, the only keys CloudFront accepts; the tls provider's default " +
         "ECDSA curve is P224. Likewise every aws.kms.Key whose public key (kms:GetPublicKey) feeds one through a property " +
-        "dependency has key spec RSA_2048 or ECC_NIST_P256 and key usage SIGN_VERIFY. No stack output exposes a private key (a private key PEM or a tls key's private outputs) " +
-        "unless it is a secret: plain outputs are stored unencrypted in the state and shown by `pulumi stack output`.",
+        "dependency has key spec RSA_2048 or ECC_NIST_P256 and key usage SIGN_VERIFY.",
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
         const resources = args.resources;
@@ -310,25 +309,51 @@ export const signingKeysPolicy: StackValidationPolicy = {
                 checked.add(key.urn);
             }
         }
-
-        const privateValues = new Set<string>();
-        for (const key of tlsKeys) {
-            for (const output of TLS_PRIVATE_OUTPUTS) {
-                const value = peek(() => key.props[output]);
-                if (typeof value === "string" && value !== "") privateValues.add(value);
-            }
-        }
-        for (const stack of resources.filter((r) => r.type === "pulumi:pulumi:Stack")) {
-            const isSecret = secretPathsOf(stack.props);
-            for (const [path, text] of stringsIn(stack.props, [])) {
-                if (!PRIVATE_KEY_PEM.test(text) && !privateValues.has(text)) continue;
-                if (isSecret?.(path)) continue;
-                const how = isSecret ? "is not a secret" : "cannot be shown to be a secret (the policy runtime did not report secret markers)";
-                reportViolation(`stack output ${outputName(path)} holds a private key and ${how}: export it wrapped in pulumi.secret(...)`, stack.urn);
-            }
-        }
     },
 };
+
+export const PRIVATE_KEY_OUTPUTS_POLICY_NAME = "cloudfront-private-key-outputs-secret";
+
+/**
+ * No stack output exposes a private key unless it is a secret. Telling secret outputs from plain ones depends on
+ * @pulumi/policy internals (secrets.ts): when start-up found that this no longer works (`tracking`), the policy is
+ * advisory, and its description and every finding say why, instead of failing every stack that exports a
+ * private key as a secret with a mandatory violation.
+ */
+export function privateKeyOutputsPolicy(tracking: SecretTracking): StackValidationPolicy {
+    const summary =
+        "No stack output exposes a private key (a private key PEM or a tls key's private outputs) unless it is a secret: " +
+        "plain outputs are stored unencrypted in the state and shown by `pulumi stack output`.";
+    return {
+        name: PRIVATE_KEY_OUTPUTS_POLICY_NAME,
+        description: tracking.working
+            ? summary
+            : `${summary} Advisory here: this pack cannot tell secret outputs from plain ones with the installed @pulumi/policy (${tracking.reason}).`,
+        enforcementLevel: tracking.working ? "mandatory" : "advisory",
+        validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
+            const privateValues = new Set<string>();
+            for (const key of args.resources.filter((r) => r.isType(tls.PrivateKey))) {
+                for (const output of TLS_PRIVATE_OUTPUTS) {
+                    const value = peek(() => key.props[output]);
+                    if (typeof value === "string" && value !== "") privateValues.add(value);
+                }
+            }
+            for (const stack of args.resources.filter((r) => r.type === "pulumi:pulumi:Stack")) {
+                const isSecret = tracking.working ? secretPathsOf(stack.props) : undefined;
+                for (const [path, text] of stringsIn(stack.props, [])) {
+                    if (!PRIVATE_KEY_PEM.test(text) && !privateValues.has(text)) continue;
+                    if (isSecret?.(path)) continue;
+                    const how = !tracking.working
+                        ? `may not be a secret (advisory: this pack cannot see secret markers with the installed @pulumi/policy: ${tracking.reason})`
+                        : isSecret
+                          ? "is not a secret"
+                          : "cannot be shown to be a secret (the policy runtime did not report secret markers)";
+                    reportViolation(`stack output ${outputName(path)} holds a private key and ${how}: export it wrapped in pulumi.secret(...)`, stack.urn);
+                }
+            }
+        },
+    };
+}
 
 export const pathGuardPolicy: ResourceValidationPolicy = {
     name: "cloudfront-path-guard",
@@ -361,14 +386,20 @@ export const pathGuardPolicy: ResourceValidationPolicy = {
     }),
 };
 
-/** Every rule of the pack, in the order they are reported. */
-export const rules: (ResourceValidationPolicy | StackValidationPolicy)[] = [
-    publicKeyPolicy,
-    keyGroupQuotasPolicy,
-    protectedPathsPolicy,
-    httpsPolicy,
-    s3OriginAccessPolicy,
-    originBucketPolicy,
-    signingKeysPolicy,
-    pathGuardPolicy,
-];
+/**
+ * Every rule of the pack, in the order they are reported; `tracking` (startSecretTracking, at start-up) decides
+ * whether the private-key output check can be mandatory.
+ */
+export function packRules(tracking: SecretTracking): (ResourceValidationPolicy | StackValidationPolicy)[] {
+    return [
+        publicKeyPolicy,
+        keyGroupQuotasPolicy,
+        protectedPathsPolicy,
+        httpsPolicy,
+        s3OriginAccessPolicy,
+        originBucketPolicy,
+        signingKeysPolicy,
+        privateKeyOutputsPolicy(tracking),
+        pathGuardPolicy,
+    ];
+}

@@ -67,7 +67,7 @@ describe("browser: signed cookies from examples/app on app.example.test open cdn
     assert.match(seen.before.linkUrl, /^https:\/\/cdn\.example\.test:\d+\/private\/cat\.jpeg\?Expires=\d+&Signature=.+&Key-Pair-Id=/);
   });
 
-  it("after login: the browser keeps Secure HttpOnly SameSite=Lax session cookies for the domain; the image loads, fetch() gets 200; screenshot saved", () => {
+  it("after the stub login form: the browser keeps Secure HttpOnly SameSite=Lax session cookies for the domain; the image loads, fetch() gets 200; screenshot saved", () => {
     const s = seen.loggedIn;
     assert.ok(s.cookieImageWidth > 0, `image with cookies: ${s.edgeCatLine}`);
     assert.equal(s.fetchStatus, "200", "credentialed cross-origin fetch through the CORS policy");
@@ -84,7 +84,7 @@ describe("browser: signed cookies from examples/app on app.example.test open cdn
     assert.ok(s.screenshotBytes > 1000 && fs.existsSync(s.screenshot), s.screenshot);
   });
 
-  it("after logout the cookies are gone and CloudFront answers 403 MissingKey again", () => {
+  it("after logging out with the page's POST form the cookies are gone and CloudFront answers 403 MissingKey again", () => {
     assert.deepEqual(seen.loggedOut.cookies, []);
     refused(seen.loggedOut, "MissingKey", "after logout");
   });

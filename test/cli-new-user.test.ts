@@ -1,4 +1,4 @@
-// Issue 13 (CLI): the traps a new user hit, each checked through the compiled cf-sign (and the compiled
+// The traps a new user hit, each checked through the compiled cf-sign (and the compiled
 // edge) as a child process.
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -6,16 +6,16 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { resolveProtected } from "../scripts/edge/config";
-import { InputError } from "../scripts/lib/errors";
-import { CloudFrontSigner } from "../scripts/lib/signer";
+import { resolveProtected } from "../signer/src/cli/stackConfig";
+import { InputError } from "../signer/src/lib/errors";
+import { CloudFrontSigner } from "../signer/src/lib/signer";
 import { validatePathPattern } from "../infra/config";
 import { assertRefused, runCli } from "./helpers/cli";
 import { EDGE_MAIN, startEdgeProcess } from "./helpers/edgeProcess";
 import { decodeCf, splitSignedUrl } from "./helpers/signedUrl";
 import { testKeys } from "./helpers/verifyKeys";
 
-describe("cf-sign: what a new user tripped over (issue 13, compiled CLI)", function () {
+describe("cf-sign: what a new user tripped over (compiled CLI)", function () {
   this.timeout(60_000);
   const keys = testKeys();
   const BASE = "https://d111111abcdef8.cloudfront.net";
@@ -304,8 +304,8 @@ describe("cf-sign: what a new user tripped over (issue 13, compiled CLI)", funct
       assert.equal(unknown.stderr, 'error: unknown command "sign"; use url, cookies, verify, inspect or probe (cf-sign --help)\n');
       assert.match(r.stderr, /error: [^\n]+\n$/, "the error line comes last");
     });
-    it("--version prints the package.json version", async () => {
-      const { version } = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "package.json"), "utf8")) as { version: string };
+    it("--version prints the signer package.json version", async () => {
+      const { version } = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "signer", "package.json"), "utf8")) as { version: string };
       const r = await runCli(["--version"]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, `cf-sign ${version}\n`);

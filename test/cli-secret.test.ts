@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { storedSigningKeyJson } from "../components/policy";
-import { verifyRequest } from "../scripts/lib/verifier";
+import { verifyRequest } from "../signer/src/lib/verifier";
 import { assertRefused, CliResult, runCli } from "./helpers/cli";
 import { SecretsManagerStandIn } from "./helpers/secretsManagerStandIn";
 import { testKeys } from "./helpers/verifyKeys";

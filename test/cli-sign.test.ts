@@ -3,7 +3,8 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { assertRefused, CliResult, runCli } from "./helpers/cli";
+import { cannedPolicy } from "../signer/src/lib/policy";
+import { assertRefused, assertRefusedLines, CliResult, runCli } from "./helpers/cli";
 import { pemBody, testKeys } from "./helpers/signingKeys";
 import { decodeCf, splitSignedUrl } from "./helpers/signedUrl";
 
@@ -78,6 +79,25 @@ describe("cf-sign url / cookies (compiled CLI as a child process)", function () 
       const b = await runCli(["url", "https://h.example/a", "--expires-in", "60"], { env: { CLOUDFRONT_KEY_PAIR_ID: "K3ENV", CLOUDFRONT_PRIVATE_KEY_FILE: ecFile } });
       assert.equal(b.code, 0, b.stderr);
       assert.equal(splitSignedUrl(b.stdout.trim()).params["Hash-Algorithm"], "SHA256");
+    });
+
+    it("CLOUDFRONT_PRIVATE_KEY with its newlines written as \\n (as CI systems often store a PEM) signs as the PEM does", async () => {
+      const args = ["url", "https://h.example/a", "--expires-at", "2100-01-01T00:00:00Z", "--allow-long-expiry"];
+      const signed = async (pem: string): Promise<string> => {
+        const r = await runCli(args, { env: { CLOUDFRONT_KEY_PAIR_ID: "K3ENV", CLOUDFRONT_PRIVATE_KEY: pem } });
+        assert.equal(r.code, 0, r.stderr);
+        return r.stdout;
+      };
+      const expected = await signed(keys.rsa.pkcs8);
+      assert.ok(keys.rsa.pkcs8.includes("\n"));
+      for (const escaped of [keys.rsa.pkcs8.replace(/\n/g, "\\n"), keys.rsa.pkcs8.replace(/\n/g, "\\r\\n"), keys.rsa.pkcs8.trimEnd().replace(/\n/g, "\\n")]) {
+        assert.ok(!escaped.includes("\n") && escaped.includes("\\n"));
+        assert.equal(await signed(escaped), expected);
+      }
+      // SEC1 EC keys too (ECDSA signatures differ every time: check with the public key).
+      const ec = await signed(keys.ec.sec1.replace(/\n/g, "\\n"));
+      const { params } = splitSignedUrl(ec.trim());
+      assert.ok(crypto.verify("sha256", Buffer.from(cannedPolicy("https://h.example/a", 4102444800)), ecPublic, decodeCf(params.Signature)));
     });
 
     it("first found wins: flags, then environment, then the outputs file", async () => {
@@ -158,7 +178,7 @@ cat "${path.join(dir, "pulumi-outputs.json")}"
       assertRefused(r, /^error: stdin line 3: contains a raw space at position 20; percent-encode it as %20/);
     });
 
-    it("--stdin on two threads gives the same output as one thread, and reports the first bad line", async () => {
+    it("--stdin on two threads gives the same output as one thread, and reports every bad line", async () => {
       const urls = Array.from({ length: 2100 }, (_, i) => `https://h.example/v/seg-${i}.ts`);
       const args = ["url", "--stdin", ...flags(), "--expires-at", "2030-01-01T00:00:00Z", "--allow-long-expiry"];
       const one = await runCli(args, { stdin: urls.join("\n"), env: { CF_SIGN_THREADS: "1" } });
@@ -169,18 +189,19 @@ cat "${path.join(dir, "pulumi-outputs.json")}"
       // RSA PKCS#1 v1.5 is deterministic, so the outputs must be byte-identical.
       assert.equal(two.stdout, one.stdout);
       const bad = [...urls];
-      // The bad lines fall in different 100-line chunks, signed by whichever thread claims them; the earlier one is reported.
+      // The bad lines fall in different 100-line chunks, signed by whichever thread claims them; each is reported, in order.
       bad[1999] = "https://h.example/v/seg#1";
       bad[1499] = "https://h.example/v/seg 1";
-      assertRefused(await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }), /^error: stdin line 1500: contains a raw space/);
-      // A /path that cannot be resolved (no baseUrl here) is that line's error, reported only if it is the first.
+      const raw = /^error: stdin line 1500: contains a raw space/;
+      const fragment = /^error: stdin line 2000: has a fragment/;
+      assertRefusedLines(await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }), [raw, fragment]);
+      // A /path that cannot be resolved (no baseUrl here) is that line's error, in its place.
       bad[1799] = "/v/seg-1799.ts";
-      assertRefused(await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }), /^error: stdin line 1500: contains a raw space/);
+      const path = /^error: stdin line 1800: "\/v\/seg-1799\.ts" is a path; give a full https:\/\/ URL, or --outputs-file F/;
+      assertRefusedLines(await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }), [raw, path, fragment]);
       bad[1499] = urls[1499];
-      assertRefused(
-        await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }),
-        /^error: stdin line 1800: "\/v\/seg-1799\.ts" is a path; give a full https:\/\/ URL, or --outputs-file F/,
-      );
+      bad[1999] = urls[1999];
+      assertRefused(await runCli(args, { stdin: bad.join("\n"), env: { CF_SIGN_THREADS: "2" } }), path);
       // --json on two threads: the same objects as on one (RSA: byte-identical), custom policies included.
       const jsonArgs = [...args, "--json", "--policy-resource", "https://h.example/v/*", "--ip", "192.0.2.0/24"];
       const jsonOne = await runCli(jsonArgs, { stdin: urls.join("\n"), env: { CF_SIGN_THREADS: "1" } });
@@ -262,7 +283,7 @@ cat "${path.join(dir, "pulumi-outputs.json")}"
     it("missing key: one error listing every way", async () => {
       assertRefused(
         await runCli(["url", "https://h.example/a"]),
-        /^error: no signing key found: give --key-pair-id with --private-key-file, or set CLOUDFRONT_KEY_PAIR_ID with CLOUDFRONT_PRIVATE_KEY or CLOUDFRONT_PRIVATE_KEY_FILE, or pass --outputs-file F \(from pulumi stack output --json --show-secrets\), or run inside the Pulumi project with the Pulumi CLI installed$/,
+        /^error: no signing key found: give one of these key sources \(the first that applies wins\): 1\. --kms-key-id .*; 2\. --key-pair-id ID --private-key-file FILE .*; 5\. env CLOUDFRONT_KEY_PAIR_ID with CLOUDFRONT_PRIVATE_KEY \(PEM text\) or CLOUDFRONT_PRIVATE_KEY_FILE; the stack outputs from --outputs-file F \(pulumi stack output --json --show-secrets > F\), --stack S, or the selected stack when the Pulumi CLI is installed, with 6\. .* 8\. keyPairId and privateKeyPem \(needs --show-secrets\)$/,
       );
       assertRefused(await runCli(["url", "https://h.example/a"], { env: { CLOUDFRONT_KEY_PAIR_ID: "K1" } }), /^error: no signing key found \(CLOUDFRONT_KEY_PAIR_ID is set but neither/);
       assertRefused(await runCli(["url", "https://h.example/a", "--key-pair-id", "K1"]), /^error: --key-pair-id needs --private-key-file FILE/);

@@ -10,8 +10,8 @@ import {
     SIGNING_KEY_GROUP_TYPE,
     validateSigningKeyGroupArgs,
 } from "../components";
-import { createKmsSigner } from "../scripts/lib/kmsSigner";
-import { verifyRequest } from "../scripts/lib/verifier";
+import { createKmsSigner } from "../signer/src/lib/kmsSigner";
+import { verifyRequest } from "../signer/src/lib/verifier";
 import { KmsStandIn } from "../scripts/standin/kms";
 import { standInClient } from "./helpers/kms";
 
@@ -98,7 +98,7 @@ describe("SigningKeyGroup with KMS key generations", () => {
         });
     }
 
-    it("the signing policy grants kms:Sign (RAW, the key type's SHA-256 algorithm) and kms:GetPublicKey on exactly the active key", async () => {
+    it("the signing policy grants kms:Sign (RAW and DIGEST, the key type's SHA-256 algorithm) and kms:GetPublicKey on exactly the active key", async () => {
         const { values } = await deploy(rec, { keys: [{ id: "old" }, { id: "a", algorithm: "ECDSA", source: KeySource.Kms }, { id: "b", source: KeySource.Kms }], activeKey: "a" });
         const arns = values.kmsKeyArns;
         assert.deepEqual(Object.keys(arns), ["a", "b"]);
@@ -106,7 +106,7 @@ describe("SigningKeyGroup with KMS key generations", () => {
         const policy = JSON.parse(values.kmsSigningPolicy!) as { Version: string; Statement: { Action: string; Resource: string; Condition?: unknown }[] };
         assert.equal(policy.Version, "2012-10-17");
         assert.deepEqual(policy.Statement.map((s) => [s.Action, s.Resource]), [["kms:Sign", arns.a], ["kms:GetPublicKey", arns.a]]);
-        assert.deepEqual(policy.Statement[0].Condition, { StringEquals: { "kms:SigningAlgorithm": "ECDSA_SHA_256", "kms:MessageType": "RAW" } });
+        assert.deepEqual(policy.Statement[0].Condition, { StringEquals: { "kms:SigningAlgorithm": "ECDSA_SHA_256", "kms:MessageType": ["RAW", "DIGEST"] } });
         assert.ok(!JSON.stringify(policy).includes("*"), "no wildcard resource or action");
         assert.equal(values.kmsSigningPolicy, kmsSigningPolicyDocument(arns.a, "ECDSA"));
         assert.throws(() => kmsSigningPolicyDocument("alias/x", "RSA"), /not a KMS key ARN/);

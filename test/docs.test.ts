@@ -1,4 +1,4 @@
-// Issue 13 (docs): the documentation works from a clone — its links resolve inside the repository, its
+// The documentation works from a clone — its links resolve inside the repository, its
 // test commands do what they say, and its examples use options cf-sign has.
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -33,7 +33,77 @@ function run(args: string[]): Promise<{ code: number | null; out: string }> {
   });
 }
 
-describe("docs (issue 13)", function () {
+/** The documents that state requirements: the README, docs/*.md and the packages' and examples' READMEs. */
+const USER_DOCS = [
+  ...DOCS,
+  ...["signer", "components", "policy", ...fs.readdirSync(path.join(ROOT, "examples")).map((d) => `examples/${d}`)]
+    .map((dir) => `${dir}/README.md`)
+    .filter((file) => fs.existsSync(path.join(ROOT, file))),
+];
+
+/** `^20.19.0 || ^22.12.0 || ^24.0.0` -> ["20.19+", "22.12+", "24"]: how the docs write the supported range. */
+export function statedRange(engines: string): string[] {
+  return engines.split("||").map((alternative) => {
+    const m = /^\s*\^(\d+)\.(\d+)\.(\d+)\s*$/.exec(alternative);
+    assert.ok(m, `engines alternative ${alternative}: expected ^MAJOR.MINOR.PATCH`);
+    return m[2] === "0" && m[3] === "0" ? m[1] : `${m[1]}.${m[2]}+`;
+  });
+}
+
+const NODE_MENTION = /(?<![\w-])node(?:\.js)?\s+(v?\d{2,}(?:\.(?:\d+|x))*\+?(?:(?:\s*,\s*|\s+(?:and|or)\s+)v?\d{2,}(?:\.(?:\d+|x))*\+?)*)/gi;
+const REQUIREMENT = /\b(?:prerequisites?|requires?|required|needs?|supports?|supported|minimum|at least|or later|or newer|engines)\b/i;
+const NODE_SEMVER = /\bnode\b["']?\s*[:=]?\s*["']?((?:>=|<=|>|<|\^|~)\s*\d[^"'`\n]*)/gi;
+
+/**
+ * Statements of a Node.js version that disagree with `engines`: a requirement ("Prerequisites: Node.js 20",
+ * "needs Node 22") that is not the supported range, a version that is not a supported line, a semver range that
+ * is not `engines`. Allowed: the range itself, a full version a measurement ran on ("Node 20.20.2") within a
+ * supported line, a bare supported line outside a requirement ("CI runs on Node 20 and on Node 24").
+ */
+export function nodeVersionProblems(text: string, engines: string): string[] {
+  const range = statedRange(engines);
+  const majors = new Set(range.map((v) => v.split(".")[0].replace("+", "")));
+  const problems: string[] = [];
+  for (const paragraph of text.split(/\n\s*\n/)) {
+    const flat = paragraph.replace(/\s*\n\s*/g, " ");
+    // Sentences: a period followed by a space ends one ("Node.js" and "20.19" do not).
+    for (const sentence of flat.split(/(?<=[.!?])\s+(?=[A-Z(`*-])/)) {
+      // Words inside `code` (CF_BROWSER_TEST=required) are not the sentence's own.
+      const prose = sentence.replace(/`[^`]*`/g, "");
+      for (const m of sentence.matchAll(NODE_MENTION)) {
+        const versions = m[1].split(/\s*,\s*|\s+(?:and|or)\s+/).map((v) => v.replace(/^v/, ""));
+        if (versions.join(",") === range.join(",")) continue;
+        const lines = versions.map((v) => v.split(".")[0].replace("+", ""));
+        if (versions.every((v) => /^\d+\.\d+\.\d+$/.test(v)) && lines.every((major) => majors.has(major))) continue;
+        if (!REQUIREMENT.test(prose) && versions.every((v) => /^\d+(?:\.x)?$/.test(v)) && lines.every((major) => majors.has(major))) continue;
+        problems.push(`"${m[0]}" in "${sentence.trim().slice(0, 160)}": the supported range is Node.js ${range.slice(0, -1).join(", ")} or ${range[range.length - 1]}`);
+      }
+      for (const m of sentence.matchAll(NODE_SEMVER)) {
+        if (m[1].replace(/\s+/g, " ").trim() !== engines) problems.push(`"${m[0]}": engines says ${engines}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Statements of how CloudFront matches a request path to a cache behaviour that are not the normalised-path model. */
+export function pathModelProblems(text: string): string[] {
+  const problems: string[] = [];
+  for (const paragraph of text.split(/\n\s*\n/)) {
+    const flat = paragraph.replace(/\s*\n\s*/g, " ");
+    for (const sentence of flat.split(/(?<=[.;!?])\s+(?=[A-Z(`*-])/)) {
+      if (!/CloudFront (?:matches|chooses|selects|picks)\b[^.]*\b(?:behaviou?rs?|path patterns?)\b/i.test(sentence)) continue;
+      if (/\bas sent\b|\bas written\b|\braw (?:request )?path\b(?![^.]*\bforward)/i.test(sentence) && !/normalis|normaliz/i.test(sentence)) {
+        problems.push(sentence.trim().slice(0, 200));
+      } else if (!/normalis|normaliz/i.test(sentence)) {
+        problems.push(`${sentence.trim().slice(0, 200)} (say which path: the RFC 3986-normalised one)`);
+      }
+    }
+  }
+  return problems;
+}
+
+describe("docs work from a clone", function () {
   this.timeout(90_000);
 
   describe("16. running one test file", () => {
@@ -108,5 +178,50 @@ describe("docs (issue 13)", function () {
         assert.doesNotMatch(line, /cookies --json/, `${file}: the option is --format json: ${line}`);
       }
     }
+  });
+});
+
+describe("one supported Node.js range and one path-matching model in every document", () => {
+  const engines = (JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node;
+
+  it("no README or doc names a Node.js version or range other than engines' (a requirement must be the whole range)", () => {
+    assert.deepEqual(statedRange(engines), ["20.19", "22.12", "24"].map((v, i) => (i < 2 ? `${v}+` : v)));
+    const problems = USER_DOCS.flatMap((file) => nodeVersionProblems(read(file), engines).map((p) => `${file}: ${p}`));
+    assert.deepEqual(problems, []);
+    for (const file of ["signer/package.json", "components/package.json"]) {
+      assert.equal((JSON.parse(read(file)) as { engines: { node: string } }).engines.node, engines, `${file} engines`);
+    }
+  });
+
+  it("the check refuses another range, and allows the range, measurements and CI lines", () => {
+    for (const bad of [
+      "Prerequisites: Node.js 20, the Pulumi CLI, AWS credentials.",
+      "It needs Node 22 or later.",
+      "Supports Node.js 18+, 20 and 22.",
+      "Requires Node.js 20.19+ or 22.12+.",
+      "Tested on Node 18.",
+      'Set "node": ">=18" in engines.',
+    ]) {
+      assert.notDeepEqual(nodeVersionProblems(bad, engines), [], bad);
+    }
+    for (const good of [
+      "Prerequisites: Node.js 20.19+, 22.12+ or 24, the Pulumi CLI.",
+      "Supports Node.js 20.19+, 22.12+ and 24 (`engines`).",
+      "Measured on the VM (Node 20.20.2, OpenSSL 3.0).",
+      "CI runs the whole suite on Node 20 and on Node 24.",
+      "ts-node 10 and moduleResolution node16 are fine.",
+    ]) {
+      assert.deepEqual(nodeVersionProblems(good, engines), [], good);
+    }
+  });
+
+  it("every statement of how CloudFront matches a path to a behaviour says: the normalised path", () => {
+    const problems = USER_DOCS.flatMap((file) => pathModelProblems(read(file)).map((p) => `${file}: ${p}`));
+    assert.deepEqual(problems, []);
+    assert.notDeepEqual(pathModelProblems("(unverified) CloudFront matches path patterns against the request path as sent, while S3 decodes it."), []);
+    assert.deepEqual(pathModelProblems("CloudFront chooses a cache behaviour by the request path normalised per RFC 3986, where `%2F` stays encoded."), []);
+    const stack = read("docs/stack.md");
+    assert.doesNotMatch(stack, /request path as sent/);
+    assert.match(stack, /`\/%70rivate\/…` and `\/x\/\.\.\/private\/…` match `\/private\/\*` and need a\s+signature/);
   });
 });

@@ -3,12 +3,12 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildBehaviors, matchBehavior, pathPatternMatches } from "../scripts/edge/behaviors";
-import { readStackConfig, resolveProtected, trustedKeysFromOutputs } from "../scripts/edge/config";
-import { normalizeRequestPath, objectKeyFor, parseRange } from "../scripts/edge/paths";
+import { buildBehaviors, matchBehavior, pathPatternMatches } from "../signer/src/lib/behaviors";
+import { readStackConfig, resolveProtected, trustedKeysFromOutputs } from "../signer/src/cli/stackConfig";
+import { normalizeRequestPath, objectKeyFor, parseRange } from "../signer/src/lib/paths";
 import { startEdge } from "../scripts/edge/server";
-import { InputError } from "../scripts/lib/errors";
-import { CloudFrontSigner } from "../scripts/lib/signer";
+import { InputError } from "../signer/src/lib/errors";
+import { CloudFrontSigner } from "../signer/src/lib/signer";
 import { EDGE_MAIN, startEdgeProcess } from "./helpers/edgeProcess";
 import { get } from "./helpers/http";
 

@@ -6,9 +6,9 @@ import type { IncomingMessage } from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { pathGuardSource, PATH_GUARD_DENIED_BODY } from "../components/pathGuard";
-import { CloudFrontFunction, viewerRequestEvent } from "../scripts/edge/cloudfrontFunction";
+import { CloudFrontFunction, viewerRequestEvent } from "../signer/src/lib/cloudfrontFunction";
 import { startEdge, type RunningEdge } from "../scripts/edge/server";
-import { CloudFrontSigner } from "../scripts/lib/signer";
+import { CloudFrontSigner } from "../signer/src/lib/signer";
 import { errorCode, rawRequest, type RawResponse } from "./helpers/http";
 import { testKeys } from "./helpers/verifyKeys";
 

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { corsHeaders, validateCorsPolicy } from "../scripts/edge/cors";
 import { RunningEdge, startEdge } from "../scripts/edge/server";
 import { throwawayCertificate, ThrowawayCertificate } from "../scripts/edge/tlsCert";
-import { CloudFrontSigner } from "../scripts/lib/signer";
+import { CloudFrontSigner } from "../signer/src/lib/signer";
 import { EDGE_MAIN, startEdgeProcess } from "./helpers/edgeProcess";
 import { testKeys } from "./helpers/verifyKeys";
 

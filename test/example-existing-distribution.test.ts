@@ -9,9 +9,9 @@ import { installMocks, Recorder, resolve } from "./harness/mocks";
 import { runResourcePolicy } from "./harness/policy";
 import { pathGuardPolicy } from "../policy/rules";
 import { SIGNING_KEY_GROUP_TYPE } from "../components";
-import { validateStackOutputs } from "../scripts/lib/stackOutputs";
-import { CloudFrontSigner } from "../scripts/lib/signer";
-import { verifyRequest } from "../scripts/lib/verifier";
+import { validateStackOutputs } from "../signer/src/lib/stackOutputs";
+import { CloudFrontSigner } from "../signer/src/lib/signer";
+import { verifyRequest } from "../signer/src/lib/verifier";
 
 const EXAMPLE_DIR = path.resolve(__dirname, "..", "examples", "existing-distribution");
 const PROGRAM = path.join(EXAMPLE_DIR, "index.ts");
@@ -53,8 +53,8 @@ describe("examples/existing-distribution (mocks)", () => {
         const source = fs.readFileSync(PROGRAM, "utf8");
         assert.match(source, new RegExp(`from "${PACKAGE_NAME.replace("/", "\\/")}"`));
         assert.doesNotMatch(source, /components/, "no relative import of the source folder");
-        // resolvable after the root `npm ci` (the root package.json depends on file:components)
-        assert.equal(fs.realpathSync(require.resolve(PACKAGE_NAME, { paths: [EXAMPLE_DIR] })), path.resolve(__dirname, "..", "components", "index.ts"));
+        // resolvable after the root `npm ci` (components/ is a workspace of the root), to the compiled entry
+        assert.equal(fs.realpathSync(require.resolve(PACKAGE_NAME, { paths: [EXAMPLE_DIR] })), path.resolve(__dirname, "..", "components", "dist", "index.js"));
     });
 
     it("attaches the key group to exactly its two selected behaviours and keeps its own origins", async () => {

@@ -63,7 +63,16 @@ describe("infra config: parseStackConfig", () => {
             accessLogsBucket: undefined,
             accessLogsPrefix: undefined,
             pathGuard: true,
+            protectKeys: true,
         });
+    });
+
+    it("protectKeys: on unless set to false (as Pulumi.dev.yaml does); anything but a boolean is one line", () => {
+        assert.equal(parseStackConfig({}).protectKeys, true);
+        assert.equal(parseStackConfig({ protectKeys: "false" }).protectKeys, false);
+        assert.equal(parseStackConfig({ protectKeys: false }).protectKeys, false);
+        assert.equal(parseStackConfig({ protectKeys: "true" }).protectKeys, true);
+        assert.throws(() => parseStackConfig({ protectKeys: "no" }), /^ConfigError: cloudfront-signed-content:protectKeys must be true or false, got "no"$|cloudfront-signed-content:protectKeys must be true or false/);
     });
 
     it("treats the empty-string defaults of Pulumi.yaml as unset", () => {

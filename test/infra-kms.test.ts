@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, kmsPrivateKeyFor, MOCK_ACCOUNT_ID, MOCK_PROJECT, MOCK_REGION, resolve } from "./harness/mocks";
 import { parseStackConfig } from "../infra/config";
-import { verifyRequest } from "../scripts/lib/verifier";
+import { verifyRequest } from "../signer/src/lib/verifier";
 import { KmsStandIn } from "../scripts/standin/kms";
 import { runCli } from "./helpers/cli";
 import { standInEnv } from "./helpers/kms";

@@ -52,6 +52,7 @@ const OUTPUT_NAMES = [
     "protectDefaultBehavior",
     "ipv6Enabled",
     "pathGuardFunctionArn",
+    "pathGuardCode",
 ] as const;
 type OutputName = (typeof OUTPUT_NAMES)[number];
 type ProgramModule = Record<OutputName, unknown>;
@@ -167,6 +168,8 @@ interface Expectations {
     exportPrivateKey?: boolean;
     /** default []: with origins every behaviour also allows OPTIONS (preflights) */
     corsAllowedOrigins?: string[];
+    /** default true: Pulumi protect on every signing key resource, and on nothing else */
+    protectKeys?: boolean;
 }
 
 /** What the program deploys with no stack config at all (the Pulumi.yaml defaults). */
@@ -236,6 +239,15 @@ async function checkStack(run: ProgramRun, expected: Expectations): Promise<void
     for (const key of tlsKeys) {
         if (inputs(key).algorithm === "ECDSA") assert.equal(inputs(key).ecdsaCurve, "P256");
         else assert.equal(inputs(key).rsaBits, 2048);
+    }
+
+    // --- protect: the signing keys (config protectKeys, default true), and nothing else of the stack
+    const keyTypes = [T.tlsKey, T.publicKey, T.keyGroup, "aws:kms/key:Key", "aws:kms/alias:Alias"];
+    const keyResources = rec.resources.filter((r) => keyTypes.includes(r.type));
+    assert.ok(keyResources.length >= 3);
+    for (const resource of rec.resources) {
+        const expectedProtect = keyTypes.includes(resource.type) ? (expected.protectKeys ?? true) : false;
+        assert.equal(resource.protect === true, expectedProtect, `${resource.type} ${resource.name}: protect`);
     }
 
     // --- distribution
@@ -318,10 +330,12 @@ async function checkStack(run: ProgramRun, expected: Expectations): Promise<void
         assert.deepEqual(d.defaultCacheBehavior.functionAssociations, [{ eventType: "viewer-request", functionArn: fn.outputs.arn }]);
         assert.match(fn.outputs.arn as string, /^arn:aws:cloudfront::\d{12}:function\/path-guard-/);
         assert.equal(outputs.pathGuardFunctionArn, fn.outputs.arn);
+        assert.equal(outputs.pathGuardCode, code, "the stack outputs the code CloudFront runs (cf-sign verify runs it)");
     } else {
         assert.equal(rec.byType(T.function).length, 0, "no path guard function");
         assert.equal(d.defaultCacheBehavior.functionAssociations, undefined);
         assert.equal(outputs.pathGuardFunctionArn, undefined);
+        assert.equal(outputs.pathGuardCode, undefined);
     }
     for (const behaviour of ordered) assert.equal(behaviour.functionAssociations, undefined, `${behaviour.pathPattern}: protected, no guard`);
 
@@ -489,6 +503,7 @@ describe("infra program (mocks)", function () {
             ipv6: true,
             forceDestroy: true,
             assets: expectedAssets,
+            protectKeys: false,
         });
     });
 

@@ -2,9 +2,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { toCloudFrontBase64 } from "../scripts/lib/encoding";
-import { inspectSigned, parseInspectInput, relativeTime, wildcardWidthWarning } from "../scripts/lib/inspect";
-import { CloudFrontSigner } from "../scripts/lib/signer";
+import { toCloudFrontBase64 } from "../signer/src/lib/encoding";
+import { inspectSigned, parseInspectInput, relativeTime, wildcardWidthWarning } from "../signer/src/lib/inspect";
+import { CloudFrontSigner } from "../signer/src/lib/signer";
 import { runCli } from "./helpers/cli";
 import { testKeys } from "./helpers/verifyKeys";
 

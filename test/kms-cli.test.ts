@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { verifyRequest } from "../scripts/lib/verifier";
+import { verifyRequest } from "../signer/src/lib/verifier";
 import { KmsStandIn, type StandInKey } from "../scripts/standin/kms";
 import { runCli } from "./helpers/cli";
 import { standInEnv } from "./helpers/kms";

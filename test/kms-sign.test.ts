@@ -2,15 +2,27 @@ import * as assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import { GetPublicKeyCommand, SignCommand } from "@aws-sdk/client-kms";
 import { startEdge, type RunningEdge } from "../scripts/edge/server";
-import { AsyncCloudFrontSigner, mapBounded, RemoteSigningError } from "../scripts/lib/asyncSigner";
-import { fromCloudFrontBase64 } from "../scripts/lib/encoding";
-import { InputError } from "../scripts/lib/errors";
-import { createKmsSigner } from "../scripts/lib/kmsSigner";
-import { CloudFrontSigner } from "../scripts/lib/signer";
-import { verifyRequest } from "../scripts/lib/verifier";
+import { AsyncCloudFrontSigner, mapBounded, RemoteSigningError } from "../signer/src/lib/asyncSigner";
+import { fromCloudFrontBase64 } from "../signer/src/lib/encoding";
+import { InputError } from "../signer/src/lib/errors";
+import { createKmsSigner } from "../signer/src/lib/kmsSigner";
+import { CloudFrontSigner } from "../signer/src/lib/signer";
+import { verifyRequest } from "../signer/src/lib/verifier";
+import { cannedPolicy } from "../signer/src/lib/policy";
 import { KmsStandIn, type StandInKey } from "../scripts/standin/kms";
+import { kmsSigningPolicyDocument } from "../components/policy";
 import { errorCode, get } from "./helpers/http";
 import { standInClient } from "./helpers/kms";
+
+/** The component's kmsSigningPolicy as it was before DIGEST messages: RAW only. */
+const RAW_ONLY_POLICY = (keyArn: string): string =>
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: "kms:Sign", Resource: keyArn, Condition: { StringEquals: { "kms:SigningAlgorithm": "ECDSA_SHA_256", "kms:MessageType": "RAW" } } },
+      { Effect: "Allow", Action: "kms:GetPublicKey", Resource: keyArn },
+    ],
+  });
 
 const T0 = 1_900_000_000;
 const at = (epoch: number): Date => new Date(epoch * 1000);
@@ -91,6 +103,40 @@ describe("KMS signing through the real @aws-sdk/client-kms against the loopback 
       await rejects(sign(rsaKey.arn, Buffer.from("x")), "AccessDeniedException", /not authorized to perform: kms:Sign/);
       kms.throttleNext(1);
       await rejects(client.send(new GetPublicKeyCommand({ KeyId: ecKey.arn })), "ThrottlingException", /Rate exceeded/);
+    });
+
+    it("Sign DIGEST: the signature of a SHA-256 digest is the signature of the message (RSA byte-identical, ECDSA verifies alike)", async () => {
+      const client = standInClient(kms, 1);
+      const message = crypto.randomBytes(6000);
+      const digest = crypto.createHash("sha256").update(message).digest();
+      const rsa = await client.send(new SignCommand({ KeyId: rsaKey.arn, Message: digest, MessageType: "DIGEST", SigningAlgorithm: "RSASSA_PKCS1_V1_5_SHA_256" }));
+      assert.deepEqual(Buffer.from(rsa.Signature as Uint8Array), crypto.sign("sha256", message, rsaKey.privateKey));
+      for (let i = 0; i < 8; i++) {
+        const ec = await client.send(new SignCommand({ KeyId: ecKey.arn, Message: digest, MessageType: "DIGEST", SigningAlgorithm: "ECDSA_SHA_256" }));
+        const der = Buffer.from(ec.Signature as Uint8Array);
+        assert.equal(der[0], 0x30, "ECDSA signatures are DER sequences");
+        assert.ok(crypto.verify("sha256", message, ecKey.publicKeyPem, der), "verifies as a signature over the message");
+        assert.ok(!crypto.verify("sha256", Buffer.concat([message, Buffer.from("x")]), ecKey.publicKeyPem, der), "and over nothing else");
+      }
+      await assert.rejects(
+        client.send(new SignCommand({ KeyId: ecKey.arn, Message: digest.subarray(0, 31), MessageType: "DIGEST", SigningAlgorithm: "ECDSA_SHA_256" })),
+        { name: "ValidationException", message: /Digest is invalid length/ },
+      );
+    });
+
+    it("an identity policy (restrictTo) allows only its actions, key and StringEquals conditions", async () => {
+      const client = standInClient(kms, 1);
+      kms.restrictTo(kmsSigningPolicyDocument(ecKey.arn, "ECDSA"));
+      const digest = crypto.createHash("sha256").update("x").digest();
+      await client.send(new SignCommand({ KeyId: ecKey.arn, Message: Buffer.from("x"), MessageType: "RAW", SigningAlgorithm: "ECDSA_SHA_256" }));
+      await client.send(new SignCommand({ KeyId: ecKey.arn, Message: digest, MessageType: "DIGEST", SigningAlgorithm: "ECDSA_SHA_256" }));
+      await assert.rejects(client.send(new SignCommand({ KeyId: rsaKey.arn, Message: Buffer.from("x"), MessageType: "RAW", SigningAlgorithm: "RSASSA_PKCS1_V1_5_SHA_256" })), {
+        name: "AccessDeniedException",
+      });
+      kms.restrictTo(RAW_ONLY_POLICY(ecKey.arn));
+      await assert.rejects(client.send(new SignCommand({ KeyId: ecKey.arn, Message: digest, MessageType: "DIGEST", SigningAlgorithm: "ECDSA_SHA_256" })), {
+        name: "AccessDeniedException",
+      });
     });
 
     it("refuses requests without SigV4 authorization or scoped to another region", async () => {
@@ -217,11 +263,76 @@ describe("KMS signing through the real @aws-sdk/client-kms against the loopback 
       await assert.rejects(createKmsSigner({ keyId: p384.arn, keyPairId: "K2KMS", client: standInClient(kms) }), /key spec ECC_NIST_P384 refused; CloudFront accepts only RSA_2048 or ECC_NIST_P256/);
     });
 
-    it("a resource whose policy exceeds KMS's 4096-byte RAW limit is refused without a Sign call", async () => {
-      const signer = await createKmsSigner({ keyId: ecKey.arn, keyPairId: "K2KMS", client: standInClient(kms) });
-      const before = kms.requests.Sign ?? 0;
-      await assert.rejects(signer.signUrl(`${BASE}/${"a".repeat(4100)}`, { expires: T0 + 60, now: at(T0) }), /KMS signs at most 4096 bytes/);
-      assert.equal(kms.requests.Sign ?? 0, before);
+    for (const name of ["RSA", "ECDSA"] as const) {
+      it(`${name}: a policy up to 4096 bytes is signed RAW, a longer one as its SHA-256 digest; canned URLs of 4 to 8 KB verify and the edge serves them`, async () => {
+        const key = name === "RSA" ? rsaKey : ecKey;
+        const signer = await createKmsSigner({ keyId: key.arn, keyPairId: "K2KMSLONG", client: standInClient(kms) });
+        const trustedKeys = { K2KMSLONG: key.publicKeyPem };
+        const overhead = cannedPolicy(`${BASE}/`, T0 + 60).length;
+        const before = { ...kms.signatures };
+        const atLimit = await signer.signUrl(`${BASE}/${"a".repeat(4096 - overhead)}`, { expires: T0 + 60, now: at(T0) });
+        assert.equal(Buffer.byteLength(atLimit.policy), 4096);
+        assert.equal(kms.signatures.RAW, (before.RAW ?? 0) + 1);
+        assert.equal(kms.signatures.DIGEST ?? 0, before.DIGEST ?? 0);
+        for (const pathLength of [4097 - overhead, 5000, 7000]) {
+          const signed = await signer.signUrl(`${BASE}/${"b".repeat(pathLength)}`, { expires: T0 + 60, now: at(T0) });
+          assert.ok(signed.canned);
+          assert.ok(signed.url.length > 4096 && signed.url.length <= 8192, String(signed.url.length));
+          const result = verifyRequest({ url: signed.url, now: at(T0 + 1), trustedKeys });
+          assert.ok(result.ok, result.ok ? "" : result.detail);
+        }
+        assert.equal(kms.signatures.DIGEST, (before.DIGEST ?? 0) + 3);
+        const cookies = await signer.signCookies(`${BASE}/${"c".repeat(5000)}`, { expires: T0 + 60, now: at(T0) });
+        const r = verifyRequest({ url: `${BASE}/${"c".repeat(5000)}`, cookies: cookies.cookies, now: at(T0 + 1), trustedKeys });
+        assert.ok(r.ok, r.ok ? "" : r.detail);
+        if (name === "RSA") {
+          // The DIGEST signature is the very signature a local key makes over the whole policy.
+          const url = `${BASE}/${"d".repeat(6000)}`;
+          const local = new CloudFrontSigner({ keyPairId: "K2KMSLONG", privateKey: rsaKey.privateKey });
+          assert.equal((await signer.signUrl(url, { expires: T0 + 60, now: at(T0) })).url, local.signUrl(url, { expires: T0 + 60, now: at(T0), hashAlgorithm: "SHA256" }).url);
+        }
+      });
+    }
+
+    it("the local edge serves a canned URL of about 6 KB signed through KMS as a digest", async () => {
+      const fs = await import("node:fs");
+      const os = await import("node:os");
+      const path = await import("node:path");
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kms-edge-"));
+      const name = "n".repeat(200);
+      fs.mkdirSync(path.join(tmp, "private"));
+      fs.writeFileSync(path.join(tmp, "private", name), "long");
+      let edge: RunningEdge | undefined;
+      try {
+        edge = await startEdge({ root: tmp, port: 0, protectedPaths: ["/private/*"], trustedKeys: { K2EDGEKMS: ecKey.publicKeyPem }, now: () => at(T0 + 5) });
+        const signer = await createKmsSigner({ keyId: ecKey.arn, keyPairId: "K2EDGEKMS", client: standInClient(kms) });
+        const digests = kms.signatures.DIGEST ?? 0;
+        const signed = await signer.signUrl(`${edge.url}/private/${name}?pad=${"p".repeat(5500)}`, { expires: T0 + 3600, now: at(T0) });
+        assert.equal(kms.signatures.DIGEST, digests + 1);
+        const ok = await get(signed.url);
+        assert.equal(ok.status, 200, ok.body.toString());
+        assert.equal(ok.body.toString(), "long");
+      } finally {
+        await edge?.close();
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
+    });
+
+    it("a signing policy that allows only RAW (deployed before DIGEST) makes a long policy fail with one line naming pulumi up", async () => {
+      const signer = await createKmsSigner({ keyId: ecKey.arn, keyPairId: "K2KMS", client: standInClient(kms, 1) });
+      kms.restrictTo(RAW_ONLY_POLICY(ecKey.arn));
+      const short = await signer.signUrl(`${BASE}/short`, { expires: T0 + 60, now: at(T0) });
+      assert.ok(short.url.includes("Signature="));
+      await assert.rejects(signer.signUrl(`${BASE}/${"a".repeat(5000)}`, { expires: T0 + 60, now: at(T0) }), (error: Error) => {
+        assert.ok(error instanceof RemoteSigningError);
+        assert.match(error.message, /^KMS denied kms:Sign with MessageType DIGEST on arn:aws:kms:.*run pulumi up to update the stack's kmsSigningPolicy/);
+        assert.ok(!error.message.includes("\n"));
+        return true;
+      });
+      // The component's current policy allows both.
+      kms.restrictTo(kmsSigningPolicyDocument(ecKey.arn, "ECDSA"));
+      const long = await signer.signUrl(`${BASE}/${"a".repeat(5000)}`, { expires: T0 + 60, now: at(T0) });
+      assert.ok(verifyRequest({ url: long.url, now: at(T0 + 1), trustedKeys: { K2KMS: ecKey.publicKeyPem } }).ok);
     });
   });
 

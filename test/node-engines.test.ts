@@ -1,4 +1,4 @@
-// Issue 13 item 26: the supported Node.js range (package.json `engines`, as the README states it) is one every
+// The supported Node.js range (package.json `engines`, as the README states it) is one every
 // installed dependency accepts, at the lowest version of each supported major line.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -79,7 +79,7 @@ function installedPackages(dir: string): { name: string; version: string; node?:
     return found;
 }
 
-describe("supported Node.js versions (issue 13 item 26)", () => {
+describe("supported Node.js versions", () => {
     const engines = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
 
     it("the range evaluator reads the forms dependencies use", () => {

@@ -1,5 +1,6 @@
-// The library as applications consume it: package.json `exports` with declarations, what `npm pack` ships,
-// and the examples in docs/library.md compiled and run against the package (not against scripts/lib paths).
+// The signer package (signer/) as applications consume it: package.json `exports` with declarations, what
+// `npm pack` ships, and the examples in docs/library.md compiled and run against the package (not against source
+// paths). The packed tarball installed outside the repo is tested by the packaging suite (npm run test:packages).
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as crypto from "node:crypto";
@@ -8,15 +9,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { storedSigningKeyJson } from "../components/policy";
-import { verifyRequest } from "../scripts/lib/verifier";
+import { verifyRequest } from "../signer/src/lib/verifier";
 import { KmsStandIn } from "../scripts/standin/kms";
 import { standInEnv } from "./helpers/kms";
 import { SecretsManagerStandIn } from "./helpers/secretsManagerStandIn";
 import { testKeys } from "./helpers/verifyKeys";
 
 const run = promisify(execFile);
-const ROOT = path.resolve(__dirname, "..");
-const NAME = "cloudfront-signed-content";
+const REPO = path.resolve(__dirname, "..");
+const ROOT = path.join(REPO, "signer");
+const NAME = "@signed-content/cloudfront-signer";
 
 interface PackageJson {
   name: string;
@@ -30,12 +32,12 @@ describe("package API (exports, npm pack, docs/library.md examples)", function (
   let consumer: string;
 
   before(function () {
-    if (!fs.existsSync(path.join(ROOT, "dist", "scripts", "lib", "signer.d.ts"))) {
+    if (!fs.existsSync(path.join(ROOT, "dist", "lib", "signer.d.ts"))) {
       throw new Error('dist/ is missing or has no declarations: run "npm run build" first (npm test does it)');
     }
     consumer = fs.mkdtempSync(path.join(os.tmpdir(), "cf-consumer-"));
-    fs.mkdirSync(path.join(consumer, "node_modules"));
-    // As npm links a local dependency: the package's own node_modules serve its dependencies.
+    fs.mkdirSync(path.join(consumer, "node_modules", "@signed-content"), { recursive: true });
+    // As npm links a local dependency: the workspace's node_modules serve its dependencies.
     fs.symlinkSync(ROOT, path.join(consumer, "node_modules", NAME), "dir");
     fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true }));
   });
@@ -53,14 +55,14 @@ describe("package API (exports, npm pack, docs/library.md examples)", function (
   });
 
   it("the docs/library.md examples type-check against the package (node16 resolution: exports + types)", async () => {
-    const docs = fs.readFileSync(path.join(ROOT, "docs", "library.md"), "utf8");
+    const docs = fs.readFileSync(path.join(REPO, "docs", "library.md"), "utf8");
     const blocks = [...docs.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
     assert.ok(blocks.length >= 4, "the node:http, Lambda, key-file and KMS/remote signer examples");
     blocks.forEach((code, i) => fs.writeFileSync(path.join(consumer, `example${i + 1}.ts`), code));
     fs.writeFileSync(
       path.join(consumer, "deep.ts"),
       // Internal paths are not part of the API: the compiler must refuse them.
-      `// @ts-expect-error not exported\nimport type { CloudFrontSigner as Deep } from "${NAME}/scripts/lib/signer";\nimport type { SignedUrl } from "${NAME}/signer";\nexport type T = [SignedUrl, Deep];\n`,
+      `// @ts-expect-error not exported\nimport type { CloudFrontSigner as Deep } from "${NAME}/src/lib/signer";\nimport type { SignedUrl } from "${NAME}/signer";\nexport type T = [SignedUrl, Deep];\n`,
     );
     fs.writeFileSync(
       path.join(consumer, "tsconfig.json"),
@@ -73,14 +75,14 @@ describe("package API (exports, npm pack, docs/library.md examples)", function (
           // The dependencies' own .d.ts files are not under test (ours are emitted from checked sources).
           skipLibCheck: true,
           outDir: "out",
-          typeRoots: [path.join(ROOT, "node_modules", "@types")],
+          typeRoots: [path.join(REPO, "node_modules", "@types")],
           types: ["node"],
         },
         include: ["*.ts"],
       }),
     );
     try {
-      await run(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", consumer], { cwd: consumer });
+      await run(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", consumer], { cwd: consumer });
     } catch (error) {
       const e = error as { stdout?: string; stderr?: string };
       assert.fail(`the examples do not compile against the package:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
@@ -93,10 +95,47 @@ describe("package API (exports, npm pack, docs/library.md examples)", function (
       assert.equal(typeof require("${NAME}/signer").AsyncCloudFrontSigner, "function");
       assert.equal(typeof require("${NAME}/kms").createKmsSigner, "function");
       assert.equal(require("${NAME}/kms").AsyncCloudFrontSigner, require("${NAME}/signer").AsyncCloudFrontSigner);
-      assert.throws(() => require.resolve("${NAME}/scripts/lib/signer"), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
+      assert.throws(() => require.resolve("${NAME}/dist/lib/signer"), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
       console.log("ok");`;
     const { stdout } = await run(process.execPath, ["-e", probe], { cwd: consumer });
     assert.equal(stdout.trim(), "ok");
+  });
+
+  it("every entry point has types under moduleResolution node (typesVersions), as pulumi new aws-typescript projects resolve", async () => {
+    const dir = fs.mkdtempSync(path.join(consumer, "node-resolution-"));
+    const entries = Object.keys(pkg.exports).filter((k) => k !== "./package.json" && k !== ".").map((k) => k.slice(2));
+    fs.writeFileSync(
+      path.join(dir, "index.ts"),
+      entries.map((e, i) => `import * as m${i} from "${NAME}/${e}";\nexport const k${i}: string[] = Object.keys(m${i});\n`).join("") +
+        `import { CloudFrontSigner } from "${NAME}";\nexport type S = CloudFrontSigner;\n`,
+    );
+    fs.writeFileSync(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { target: "ES2020", module: "commonjs", moduleResolution: "node", strict: true, noEmit: true, skipLibCheck: true, typeRoots: [path.join(REPO, "node_modules", "@types")], types: ["node"] },
+        include: ["*.ts"],
+      }),
+    );
+    try {
+      await run(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { cwd: dir });
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string };
+      assert.fail(`the entry points have no types under moduleResolution node:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+    }
+  });
+
+  it("the /signer declarations (and every declaration they reach) never mention @aws-sdk", () => {
+    const signerTypes = (pkg.exports["./signer"] as { types: string }).types;
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = fs.readFileSync(file, "utf8");
+      assert.doesNotMatch(text, /@aws-sdk/, `${path.relative(ROOT, file)} mentions @aws-sdk`);
+      for (const m of text.matchAll(/from\s+"(\.[^"]+)"/g)) visit(path.resolve(path.dirname(file), `${m[1]}.d.ts`));
+    };
+    visit(path.join(ROOT, signerTypes));
+    assert.ok(seen.size >= 3, `followed the declarations' imports (${seen.size} files)`);
   });
 
   it("the Lambda example, compiled, signs cookies and URLs with the key from Secrets Manager", async () => {

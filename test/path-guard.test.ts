@@ -19,7 +19,7 @@ import {
 } from "../components";
 import type { IncomingMessage } from "node:http";
 import { compactLine } from "../components/pathGuard";
-import { CloudFrontFunction, MIN_WALL_CLOCK_LIMIT_MS, viewerRequestEvent } from "../scripts/edge/cloudfrontFunction";
+import { CloudFrontFunction, MIN_WALL_CLOCK_LIMIT_MS, viewerRequestEvent } from "../signer/src/lib/cloudfrontFunction";
 import { PATH_GUARD_RUNTIME_LINES } from "../components/pathGuardRuntime";
 import { TYPICAL_PATTERNS } from "../scripts/bench/pathGuard";
 import { evaluate, guardResults, guardVerdicts } from "./helpers/guard";

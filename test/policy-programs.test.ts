@@ -8,12 +8,14 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 
-import { rules } from "../policy/rules";
-import { generateTlsKey } from "./harness/keys";
+import { packRules } from "../policy/rules";
+import { startSecretTracking } from "../policy/secrets";
+import { generateTlsKey } from "../scripts/host/tlsKeys";
 import { installMocks } from "./harness/mocks";
 import { PackConfig, PolicyRun, ResourceSpec, ROOT_STACK_TYPE, StackSnapshot, Violation, runRules, snapshotOf } from "./harness/policy";
 
 const ROOT = path.resolve(__dirname, "..");
+const rules = packRules(startSecretTracking());
 
 const T = {
     distribution: "aws:cloudfront/distribution:Distribution",
@@ -116,7 +118,7 @@ const INFRA_BREAKS: Break[] = [
         },
     },
     {
-        rule: "cloudfront-signing-keys",
+        rule: "cloudfront-private-key-outputs-secret",
         what: "constructed (the program always wraps it in pulumi.secret): the privateKeyPem stack output exported in plain text",
         construct: (s) => {
             const stack = specsOf(s.outputs, ROOT_STACK_TYPE)[0];
@@ -135,7 +137,7 @@ const INFRA_BREAKS: Break[] = [
 
 /** Only where a tls generation is exported next to a KMS one (the variant below); prod exports no keys at all. */
 const PRIVATE_KEY_PEMS_BREAK: Break = {
-    rule: "cloudfront-signing-keys",
+    rule: "cloudfront-private-key-outputs-secret",
     what: "constructed (the component always wraps it in pulumi.secret): the privateKeyPems map exported in plain text",
     construct: (s) => {
         const stack = specsOf(s.outputs, ROOT_STACK_TYPE)[0];

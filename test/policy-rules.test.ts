@@ -12,16 +12,17 @@ import {
     originBucketPolicy,
     pathGuardPolicy,
     protectedPathsPolicy,
+    packRules,
+    privateKeyOutputsPolicy,
     publicKeyPolicy,
-    rules,
     s3OriginAccessPolicy,
     signingKeysPolicy,
 } from "../policy/rules";
 import { isModernSecurityPolicy, s3EndpointOf } from "../policy/cloudfront";
 import { readProtectedPathsConfig } from "../policy/config";
-import { installSecretTracking, secretPathsOf } from "../policy/secrets";
+import { checkSecretTracking, DeserializeModule, installSecretTracking, SecretTracking, secretPathsOf, startSecretTracking } from "../policy/secrets";
 import { PackConfig, PolicyRun, ResourceSpec, ROOT_STACK_TYPE, UNKNOWN, policyProps, runResourcePolicy, runStackPolicy } from "./harness/policy";
-import { generateTlsKey } from "./harness/keys";
+import { generateTlsKey } from "../scripts/host/tlsKeys";
 
 const T = {
     distribution: "aws:cloudfront/distribution:Distribution",
@@ -68,11 +69,16 @@ function distribution(overrides: Record<string, unknown> = {}): ResourceSpec {
     };
 }
 
+const TRACKING: SecretTracking = startSecretTracking();
+const rules = packRules(TRACKING);
+/** The private-key output policy as the pack runs it with the installed @pulumi/policy (secret tracking works). */
+const privateKeyOutputs = privateKeyOutputsPolicy(TRACKING);
+
 describe("policy pack: rules", () => {
     it("exports every rule once, each with a name, a one-paragraph description and a default enforcement level", () => {
         const names = rules.map((r) => r.name);
         assert.equal(new Set(names).size, names.length);
-        assert.equal(rules.length, 8);
+        assert.equal(rules.length, 9);
         for (const rule of rules) {
             assert.match(rule.name, /^[a-z0-9-]+$/);
             assert.ok(rule.description.length > 80 && !rule.description.includes("\n"), `${rule.name}: description`);
@@ -366,14 +372,15 @@ describe("policy pack: rules", () => {
         });
 
         it("passes RSA 2048 and ECDSA P256 keys, and a private key exported as a secret", async () => {
-            const run = await runStackPolicy(signingKeysPolicy, [
+            const resources: ResourceSpec[] = [
                 tlsKey("a", { algorithm: "RSA" }),
                 tlsKey("b", { algorithm: "ECDSA", ecdsaCurve: "P256" }, ec),
                 publicKey(rsa.publicKeyPem),
                 publicKey(ec.publicKeyPem),
                 stack({ privateKeyPem: rsa.privateKeyPem, keyPairId: "K1", publicKeyPems: { a: rsa.publicKeyPem } }, ["privateKeyPem"]),
-            ]);
-            assert.deepEqual(messages(run), []);
+            ];
+            assert.deepEqual(messages(await runStackPolicy(signingKeysPolicy, resources)), []);
+            assert.deepEqual(messages(await runStackPolicy(privateKeyOutputs, resources)), []);
         });
 
         it("flags a P224 (provider default) or RSA 4096 key feeding a public key, by value or by property dependency", async () => {
@@ -392,7 +399,8 @@ describe("policy pack: rules", () => {
         });
 
         it("flags a stack output exposing a private key that is not a secret, nested or not", async () => {
-            const run = await runStackPolicy(signingKeysPolicy, [
+            assert.equal(privateKeyOutputs.enforcementLevel, "mandatory");
+            const run = await runStackPolicy(privateKeyOutputs, [
                 tlsKey("a", { algorithm: "RSA" }),
                 stack({ privateKeyPem: rsa.privateKeyPem, signer: { keys: [{ pem: rsa.privateKeyPemPkcs8 }] }, other: ec.privateKeyPem }, ["other"]),
             ]);
@@ -421,11 +429,13 @@ describe("policy pack: rules", () => {
                 publicKey(ec.publicKeyPem, ["urn:kms:2026-07"]),
             ];
             assert.deepEqual(messages(await runStackPolicy(signingKeysPolicy, [...resources, stack(outputs, ["privateKeyPems"])])), []);
-            assert.deepEqual(messages(await runStackPolicy(signingKeysPolicy, [...resources, stack(outputs)])), [
+            assert.deepEqual(messages(await runStackPolicy(privateKeyOutputs, [...resources, stack(outputs, ["privateKeyPems"])])), []);
+            assert.deepEqual(messages(await runStackPolicy(privateKeyOutputs, [...resources, stack(outputs)])), [
                 "stack output privateKeyPems.2026-01 holds a private key and is not a secret: export it wrapped in pulumi.secret(...)",
             ]);
             // a KMS-only stack exports an empty map
             assert.deepEqual(messages(await runStackPolicy(signingKeysPolicy, [kmsKey, publicKey(ec.publicKeyPem, ["urn:kms:2026-07"]), stack({ ...outputs, privateKeyPems: {} })])), []);
+            assert.deepEqual(messages(await runStackPolicy(privateKeyOutputs, [kmsKey, publicKey(ec.publicKeyPem, ["urn:kms:2026-07"]), stack({ ...outputs, privateKeyPems: {} })])), []);
         });
 
         it("flags a KMS key feeding a public key (property dependency) with a spec or usage CloudFront cannot use; unknowns wait", async () => {
@@ -442,6 +452,49 @@ describe("policy pack: rules", () => {
             assert.deepEqual(await run(kms("later", { keySpec: UNKNOWN, keyUsage: UNKNOWN })), []);
             // a KMS key that feeds no CloudFront public key is not this rule's business
             assert.deepEqual(messages(await runStackPolicy(signingKeysPolicy, [kms("data", {})])), []);
+        });
+
+        it("start-up check: secret tracking works with the installed @pulumi/policy, so the private-key output check is mandatory", () => {
+            assert.deepEqual(TRACKING, { working: true });
+            const rule = rules.find((r) => r.name === "cloudfront-private-key-outputs-secret");
+            assert.equal(rule?.enforcementLevel, "mandatory");
+            assert.ok(!rule?.description.includes("Advisory"));
+            // the key checks never depend on it
+            assert.equal(packRules({ working: false, reason: "x" }).find((r) => r.name === "cloudfront-signing-keys")?.enforcementLevel, "mandatory");
+        });
+
+        it("start-up check: an @pulumi/policy whose internals changed downgrades only the private-key output check to advisory, saying why", async () => {
+            const server = fs.readFileSync(require.resolve("@pulumi/policy/server"), "utf8");
+            const real = installSecretTracking();
+            assert.deepEqual(checkSecretTracking(real, server), { working: true });
+            // Breakages an upgrade could bring: no deserializer to wrap; a deserializer that reads the struct another
+            // way; one that no longer sees secret markers; a server that no longer calls it through the module.
+            const wrapped = (fn: (struct: { toJavaScript(): Record<string, unknown> }) => Record<string, unknown>): DeserializeModule => {
+                const mod = { deserializeProperties: ((struct: { toJavaScript(): Record<string, unknown> }) => fn(struct)) as DeserializeModule["deserializeProperties"] };
+                mod.deserializeProperties[Symbol.for("cloudfront-signed-content-policy:secret-paths") as never] = true as never;
+                return mod;
+            };
+            const cases: [DeserializeModule, string | undefined, RegExp][] = [
+                [{} as DeserializeModule, server, /no longer exports a deserializeProperties function/],
+                [wrapped(() => { throw new Error("struct.getFieldsMap is not a function"); }), server, /the check of its deserializer failed \(struct\.getFieldsMap is not a function\)/],
+                [wrapped(() => ({ plain: "probe", nested: { secret: "probe-secret" } })), server, /can no longer be recognised behind the policy proxy/],
+                [real, server.replace(/deserialize_1\.deserializeProperties\(/g, "deserializeProperties("), /analyzer server no longer calls deserializeProperties through the module/],
+                [real, undefined, /analyzer server no longer calls deserializeProperties through the module/],
+            ];
+            for (const [mod, source, reason] of cases) {
+                const tracking = checkSecretTracking(mod, source);
+                assert.equal(tracking.working, false);
+                assert.match((tracking as { reason: string }).reason, reason);
+                const pack = packRules(tracking);
+                const rule = pack.find((r) => r.name === "cloudfront-private-key-outputs-secret") as typeof privateKeyOutputs;
+                assert.equal(rule.enforcementLevel, "advisory");
+                assert.match(rule.description, /Advisory here: this pack cannot tell secret outputs from plain ones with the installed @pulumi\/policy \(/);
+                assert.ok(pack.filter((r) => r !== rule).every((r) => r.enforcementLevel === "mandatory"), "only that check is downgraded");
+                // A key exported as a secret can no longer be told from a plain one: reported as advisory, with the reason.
+                const run = await runStackPolicy(rule, [stack({ privateKeyPem: rsa.privateKeyPem }, ["privateKeyPem"])]);
+                assert.equal(run.violations.length, 1);
+                assert.match(run.violations[0].message, /^stack output privateKeyPem holds a private key and may not be a secret \(advisory: this pack cannot see secret markers with the installed @pulumi\/policy: .+\): export it wrapped in pulumi\.secret\(\.\.\.\)$/);
+            }
         });
 
         it("secret tracking: the pack's deserializer records secret paths that survive the unknown-checking proxy", () => {

@@ -5,9 +5,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Readable } from "node:stream";
-import { main } from "../scripts/cli/main";
-import type { CliIo } from "../scripts/cli/io";
-import { encodedVariants, type ProbeRow } from "../scripts/cli/probe";
+import { main } from "../signer/src/cli/main";
+import type { CliIo } from "../signer/src/cli/io";
+import { encodedVariants, type ProbeRow } from "../signer/src/cli/probe";
 import { startEdge, type RunningEdge } from "../scripts/edge/server";
 import { runCli } from "./helpers/cli";
 import { testKeys } from "./helpers/verifyKeys";
@@ -161,6 +161,20 @@ describe("cf-sign probe against the local edge", function () {
       assert.match(r.err, /^error: .*\n$/);
       assert.match(r.err, message);
     }
+  });
+
+  it("with a key but nowhere to send the requests, the error names --base-url (and --outputs-file)", async () => {
+    const keyFlags = ["--key-pair-id", keys.rsa.keyPairId, "--private-key-file", keyFile];
+    const noBase = await cf(["probe", "--public", "/index.html", "--private", "/private/cat.jpeg", ...keyFlags], tmp);
+    assert.equal(noBase.code, 2, noBase.out);
+    assert.equal(noBase.out, "");
+    assert.match(noBase.err, /^error: probe: no base URL to send the requests to: give --base-url URL \(e\.g\. https:\/\/d111111abcdef8\.cloudfront\.net, or http:\/\/127\.0\.0\.1:8787 for the local edge\), or --outputs-file F whose baseUrl output names the distribution\n$/);
+    const outputsFile = path.join(tmp, "outputs-without-base.json");
+    fs.writeFileSync(outputsFile, JSON.stringify({ keyPairId: keys.rsa.keyPairId, privateKeyPem: keys.rsa.privateKeyPem }));
+    const noBaseOutput = await cf(["probe", "--public", "/index.html", "--private", "/private/cat.jpeg", "--outputs-file", outputsFile], tmp);
+    assert.equal(noBaseOutput.code, 2, noBaseOutput.out);
+    assert.match(noBaseOutput.err, /^error: probe: --outputs-file \S*outputs-without-base\.json has no baseUrl output to send the requests to: give --base-url URL \(e\.g\./);
+    assert.doesNotMatch(noBase.err + noBaseOutput.err, /full https:\/\/ URL/, "a probe takes paths, never a full URL");
   });
 
   it("builds the encoded variants of the private path", () => {

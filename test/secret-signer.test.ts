@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { storedSigningKeyJson } from "../components/policy";
-import { parseStoredSigningKey, SecretSignerEvent, SecretSourceError, signerFromSecret } from "../scripts/lib/secretSigner";
-import { verifyRequest } from "../scripts/lib/verifier";
+import { parseStoredSigningKey, SecretSignerEvent, SecretSourceError, signerFromSecret } from "../signer/src/lib/secretSigner";
+import { verifyRequest } from "../signer/src/lib/verifier";
 import { SecretsManagerStandIn } from "./helpers/secretsManagerStandIn";
 import { testKeys } from "./helpers/verifyKeys";
 

@@ -3,14 +3,14 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ipv4InCidr, parseIpv4Cidr } from "../scripts/lib/cidr";
-import { COOKIE_NAMES, parseHashAlgorithm, URL_SIGNING_PARAMS } from "../scripts/lib/constants";
-import { fromCloudFrontBase64, toCloudFrontBase64 } from "../scripts/lib/encoding";
-import { InputError } from "../scripts/lib/errors";
-import { loadPrivateKey, loadPublicKey, signatureDigest } from "../scripts/lib/keys";
-import { cannedPolicy, customPolicy } from "../scripts/lib/policy";
-import { loadStackOutputs, readOutputsFile } from "../scripts/lib/stackOutputs";
-import { parseDuration, parseTime } from "../scripts/lib/time";
+import { ipv4InCidr, parseIpv4Cidr } from "../signer/src/lib/cidr";
+import { COOKIE_NAMES, parseHashAlgorithm, URL_SIGNING_PARAMS } from "../signer/src/lib/constants";
+import { fromCloudFrontBase64, toCloudFrontBase64 } from "../signer/src/lib/encoding";
+import { InputError } from "../signer/src/lib/errors";
+import { loadPrivateKey, loadPublicKey, signatureDigest } from "../signer/src/lib/keys";
+import { cannedPolicy, customPolicy } from "../signer/src/lib/policy";
+import { loadStackOutputs, readOutputsFile } from "../signer/src/lib/stackOutputs";
+import { parseDuration, parseTime } from "../signer/src/lib/time";
 import { testKeys } from "./helpers/signingKeys";
 
 function throwsInput(fn: () => unknown, pattern: RegExp): void {

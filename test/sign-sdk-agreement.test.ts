@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import { getSignedCookies, getSignedUrl } from "@aws-sdk/cloudfront-signer";
-import { CloudFrontSigner } from "../scripts/lib/signer";
+import { CloudFrontSigner } from "../signer/src/lib/signer";
 import { testKeys } from "./helpers/signingKeys";
 import { seededRandom } from "./helpers/random";
 import { decodeCf, splitSignedUrl } from "./helpers/signedUrl";

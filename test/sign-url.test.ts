@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as crypto from "node:crypto";
-import { InputError } from "../scripts/lib/errors";
-import { CloudFrontSigner, SignOptions } from "../scripts/lib/signer";
-import { normalizeResourcePattern, normalizeUrl } from "../scripts/lib/url";
+import { InputError } from "../signer/src/lib/errors";
+import { CloudFrontSigner, SignOptions } from "../signer/src/lib/signer";
+import { normalizeResourcePattern, normalizeUrl } from "../signer/src/lib/url";
 import { testKeys } from "./helpers/signingKeys";
 import { decodeCf, splitSignedUrl } from "./helpers/signedUrl";
 

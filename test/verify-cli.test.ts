@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CloudFrontSigner } from "../scripts/lib/signer";
+import { CloudFrontSigner } from "../signer/src/lib/signer";
 import { runCli } from "./helpers/cli";
 import { testKeys, writeVerifyFixtures } from "./helpers/verifyKeys";
 

@@ -3,8 +3,9 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { Readable } from "node:stream";
-import type { CliIo } from "../scripts/cli/io";
-import { main } from "../scripts/cli/main";
+import { pathGuardSource } from "../components/pathGuard";
+import type { CliIo } from "../signer/src/cli/io";
+import { main } from "../signer/src/cli/main";
 import { testKeys, writeVerifyFixtures } from "./helpers/verifyKeys";
 
 async function cf(argv: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
@@ -17,11 +18,13 @@ async function cf(argv: string[], cwd: string): Promise<{ code: number; out: str
 describe("cf-sign verify and the path guard", () => {
   const keys = testKeys();
   const base = { baseUrl: "https://cdn.example.com", keyPairIds: { "2026-01": keys.rsa.keyPairId }, publicKeyPems: { "2026-01": keys.rsa.publicKeyPem }, protectedPaths: ["/private/*"], protectDefaultBehavior: false };
+  // What the stack outputs when the guard is deployed: its ARN and the code CloudFront runs.
+  const guard = { pathGuardFunctionArn: "arn:aws:cloudfront::123456789012:function/path-guard-1234567", pathGuardCode: pathGuardSource(base.protectedPaths) };
   const dirs: string[] = [];
   after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
   it("with the guard deployed: /private%2Fcat.jpeg is refused by the guard (exit 1); a public path is served", async () => {
-    const { dir, outputsFile } = writeVerifyFixtures("verify-guard-", keys.rsa.publicKeyPem, { ...base, pathGuardFunctionArn: "arn:aws:cloudfront::123456789012:function/path-guard-1234567" });
+    const { dir, outputsFile } = writeVerifyFixtures("verify-guard-", keys.rsa.publicKeyPem, { ...base, ...guard });
     dirs.push(dir);
     const refused = await cf(["verify", "/private%2Fcat.jpeg", "--outputs-file", outputsFile], dir);
     assert.equal(refused.code, 1, refused.out + refused.err);
@@ -35,6 +38,15 @@ describe("cf-sign verify and the path guard", () => {
     const open = await cf(["verify", "/index.html", "--outputs-file", outputsFile], dir);
     assert.equal(open.code, 0);
     assert.match(open.out, /^OK CloudFront would serve https:\/\/cdn\.example\.com\/index\.html without checking credentials/);
+  });
+
+  it("a guard deployed before the stack output its code: not simulated, and the note says how to get the output", async () => {
+    const { dir, outputsFile } = writeVerifyFixtures("verify-oldguard-", keys.rsa.publicKeyPem, { ...base, pathGuardFunctionArn: guard.pathGuardFunctionArn });
+    dirs.push(dir);
+    const r = await cf(["verify", "/private%2Fcat.jpeg", "--outputs-file", outputsFile], dir);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /the outputs have no pathGuardCode to run .*: run pulumi up, then export the outputs again/);
+    assert.doesNotMatch(r.out, /without the path guard/);
   });
 
   it("without the guard: served unsigned, with a warning that the S3 key is a protected one", async () => {

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { matchResource } from "../scripts/lib/wildcard";
+import { matchResource } from "../signer/src/lib/wildcard";
 
 // Spec §4: four sections (protocol://domain/path?query); a wildcard stays in its section, except a
 // trailing * in the path (also any query), a trailing * in the domain (any path and query), "*" alone,

@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
-import { toCloudFrontBase64 } from "../scripts/lib/encoding";
-import { customPolicy } from "../scripts/lib/policy";
-import { parsePolicy } from "../scripts/lib/policyParse";
-import { extractCredentials, parseCookieHeader, stripSigningParams } from "../scripts/lib/signedRequest";
-import { CloudFrontSigner } from "../scripts/lib/signer";
-import { ERROR_MESSAGES, errorXml, verifyRequest, type VerificationResult } from "../scripts/lib/verifier";
+import { toCloudFrontBase64 } from "../signer/src/lib/encoding";
+import { customPolicy } from "../signer/src/lib/policy";
+import { parsePolicy } from "../signer/src/lib/policyParse";
+import { extractCredentials, parseCookieHeader, stripSigningParams } from "../signer/src/lib/signedRequest";
+import { CloudFrontSigner } from "../signer/src/lib/signer";
+import { ERROR_MESSAGES, errorXml, verifyRequest, type VerificationResult } from "../signer/src/lib/verifier";
 import { seededRandom } from "./helpers/random";
 import { testKeys } from "./helpers/verifyKeys";
 

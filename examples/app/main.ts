@@ -7,11 +7,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEdge } from "../../scripts/edge/server";
 import { throwawayCertificate } from "../../scripts/edge/tlsCert";
-import { signerFromSecret } from "../../scripts/lib/secretSigner";
-import { CloudFrontSigner } from "../../scripts/lib/signer";
-import { readOutputsFile } from "../../scripts/lib/stackOutputs";
-import { trustedKeysFromOutputs } from "../../scripts/edge/config";
-import { AppSigner, startApp } from "./server";
+import { signerFromSecret } from "../../signer/src/lib/secretSigner";
+import { CloudFrontSigner } from "../../signer/src/lib/signer";
+import { readOutputsFile } from "../../signer/src/lib/stackOutputs";
+import { trustedKeysFromOutputs } from "../../signer/src/cli/stackConfig";
+import { AppSigner, demoAuthenticate, startApp } from "./server";
 
 const DOMAIN = "example.test";
 
@@ -39,11 +39,12 @@ async function main(): Promise<void> {
     throw new Error("give SIGNING_SECRET_ARN with --outputs-file, or neither (a throwaway dev key)");
   }
   const cdnOrigin = `https://cdn.${DOMAIN}:${edge.port}`;
-  const app = await startApp({ signer, domain: DOMAIN, cdnOrigin, tls });
+  // THE AUTHENTICATION STEP is a stub here: user "demo", password "demo". Replace it with your own sign-in.
+  const app = await startApp({ signer, authenticate: demoAuthenticate("demo", "demo"), domain: DOMAIN, cdnOrigin, tls });
   const appUrl = `https://app.${DOMAIN}:${app.port}`;
   corsOrigins.push(appUrl);
   process.stdout.write(
-    `app  ${appUrl}\ncdn  ${cdnOrigin}\nopen it with:\n  chromium --host-resolver-rules="MAP app.${DOMAIN} 127.0.0.1, MAP cdn.${DOMAIN} 127.0.0.1" --ignore-certificate-errors ${appUrl}\n`,
+    `app  ${appUrl}  (stub login: user demo, password demo)\ncdn  ${cdnOrigin}\nopen it with:\n  chromium --host-resolver-rules="MAP app.${DOMAIN} 127.0.0.1, MAP cdn.${DOMAIN} 127.0.0.1" --ignore-certificate-errors ${appUrl}\n`,
   );
   const stop = (): void => {
     void Promise.all([app.close(), edge.close()]).then(() => {

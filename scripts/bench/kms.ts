@@ -13,12 +13,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { KMSClient } from "@aws-sdk/client-kms";
-import type { AsyncCloudFrontSigner } from "../lib/asyncSigner";
-import { createKmsSigner, withoutNodeVersionWarning } from "../lib/kmsSigner";
-import { CloudFrontSigner } from "../lib/signer";
+import type { AsyncCloudFrontSigner } from "../../signer/src/lib/asyncSigner";
+import { createKmsSigner, withoutNodeVersionWarning } from "../../signer/src/lib/kmsSigner";
+import { CloudFrontSigner } from "../../signer/src/lib/signer";
 import { KmsStandIn } from "../standin/kms";
 
-const CLI = path.resolve(__dirname, "..", "cli", "main.js");
+// The signer package's cf-sign bin (signer/dist, built by npm run build), as users run it.
+const CLI = path.resolve(__dirname, "..", "..", "..", "signer", "dist", "cli", "main.js");
 const BASE = "https://cdn.example.com/private";
 const CREDENTIALS = { accessKeyId: "AKIABENCHMARK0000000", secretAccessKey: "bench-not-a-secret" };
 const BATCH = 1000;

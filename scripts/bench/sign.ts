@@ -9,7 +9,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CloudFrontSigner } from "../lib/signer";
+import { CloudFrontSigner } from "../../signer/src/lib/signer";
 
 // Loaded at run time with a local type, so the build does not depend on this dev dependency.
 interface AwsSdkSigner {
@@ -29,7 +29,8 @@ const STDIN_URLS = 10_000;
 /** Whole-process runs per --stdin case: a 0.2 s process is at the mercy of the scheduler, so the best and the median are shown. */
 const STDIN_RUNS = 3;
 const START_RUNS = 15;
-const CLI = path.resolve(__dirname, "..", "cli", "main.js");
+// The signer package's cf-sign bin (signer/dist, built by npm run build), as users run it.
+const CLI = path.resolve(__dirname, "..", "..", "..", "signer", "dist", "cli", "main.js");
 const KEY_PAIR_ID = "K2BENCHMARKKEY";
 
 const ROUNDS = 3;

@@ -10,8 +10,8 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import { startEdge } from "../edge/server";
-import { CloudFrontSigner } from "../lib/signer";
-import { verifyRequest } from "../lib/verifier";
+import { CloudFrontSigner } from "../../signer/src/lib/signer";
+import { verifyRequest } from "../../signer/src/lib/verifier";
 
 const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 1000);
 const EDGE_REQUESTS = Number(process.env.BENCH_EDGE_REQUESTS ?? 4000);

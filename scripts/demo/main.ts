@@ -8,7 +8,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
-import { CloudFrontSigner } from "../lib/signer";
+import { CloudFrontSigner } from "../../signer/src/lib/signer";
 import { packageRoot, startEdge, type RunningEdge } from "../edge/server";
 
 export interface DemoRow {
@@ -55,7 +55,7 @@ function request(url: string, init: { method?: string; headers?: Record<string, 
 
 /** Signs one URL with the real `cf-sign url` bin (dist/), as a user would; undefined if not built. */
 function signWithCli(url: string, edge: RunningEdge): Promise<string | undefined> {
-  const bin = path.join(packageRoot(), "dist", "scripts", "cli", "main.js");
+  const bin = path.join(packageRoot(), "signer", "dist", "cli", "main.js");
   if (!fs.existsSync(bin) || !edge.keyPairId || !edge.privateKeyFile) return Promise.resolve(undefined);
   const args = [bin, "url", url, "--expires-in", "10m", "--key-pair-id", edge.keyPairId, "--private-key-file", edge.privateKeyFile];
   return new Promise((resolve, reject) => {

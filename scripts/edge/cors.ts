@@ -10,7 +10,7 @@ export interface CorsPolicy {
   allowCredentials: boolean;
 }
 
-import { InputError } from "../lib/errors";
+import { InputError } from "../../signer/src/lib/errors";
 
 const ORIGIN = /^https?:\/\/[a-z0-9.-]+(?::\d{1,5})?$/;
 

@@ -2,7 +2,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { KeyAlgorithm } from "../lib/keys";
+import type { KeyAlgorithm } from "../../signer/src/lib/keys";
 
 // A throwaway key pair for running the edge without a stack. The private key only ever goes to a 0600
 // file in a 0700 directory (never to stdout/logs); the caller removes it when the edge stops.

@@ -3,11 +3,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { InputError } from "../lib/errors";
-import type { KeyAlgorithm } from "../lib/keys";
-import { loadStackOutputs, readOutputsFile, type StackOutputs } from "../lib/stackOutputs";
-import { pathPatternMatches } from "./behaviors";
-import { readStackConfig, resolveProtected, trustedKeysFromOutputs } from "./config";
+import { InputError } from "../../signer/src/lib/errors";
+import type { KeyAlgorithm } from "../../signer/src/lib/keys";
+import { loadStackOutputs, readOutputsFile, type StackOutputs } from "../../signer/src/lib/stackOutputs";
+import { pathPatternMatches } from "../../signer/src/lib/behaviors";
+import { readStackConfig, resolveProtected, trustedKeysFromOutputs } from "../../signer/src/cli/stackConfig";
 import { defaultRoot, startEdge, type RunningEdge } from "./server";
 import { throwawayCertificate } from "./tlsCert";
 
@@ -75,8 +75,8 @@ function parseEdgeArgs(argv: string[]) {
   }
 }
 
-/** A real file under the root that the first matching protected pattern covers (bounded walk). */
-function protectedFile(root: string, patterns: readonly string[]): string | undefined {
+/** The first real file under the root (sorted, breadth first, bounded walk) whose request path passes `wanted`. */
+function findFile(root: string, wanted: (requestPath: string) => boolean): string | undefined {
   const queue = [""];
   let seen = 0;
   while (queue.length > 0 && seen < 2000) {
@@ -91,10 +91,31 @@ function protectedFile(root: string, patterns: readonly string[]): string | unde
       seen++;
       const rel = `${dir}/${entry.name}`;
       if (entry.isDirectory()) queue.push(rel);
-      else if (entry.isFile() && /^[A-Za-z0-9._~\/-]+$/.test(rel) && patterns.some((p) => pathPatternMatches(p, rel))) return rel;
+      else if (entry.isFile() && /^[A-Za-z0-9._~\/-]+$/.test(rel) && wanted(rel)) return rel;
     }
   }
   return undefined;
+}
+
+/** A real file under the root that a protected pattern covers. */
+function protectedFile(root: string, patterns: readonly string[]): string | undefined {
+  return findFile(root, (rel) => patterns.some((p) => pathPatternMatches(p, rel)));
+}
+
+function isFile(root: string, requestPath: string): boolean {
+  try {
+    return fs.statSync(path.join(root, requestPath)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A real public file (index.html first) when the default behaviour is public, for probe's --public. */
+function publicFile(edge: RunningEdge): string | undefined {
+  if (edge.protectDefaultBehavior) return undefined;
+  const isPublic = (rel: string): boolean => !edge.protectedPaths.some((p) => pathPatternMatches(p, rel));
+  if (isPublic("/index.html") && isFile(edge.root, "/index.html")) return "/index.html";
+  return findFile(edge.root, isPublic);
 }
 
 function samplePath(patterns: readonly string[], root?: string): string {
@@ -126,32 +147,59 @@ function pathGuardLine(edge: RunningEdge, offBecause: string): string {
   return `OFF (${offBecause}): encoded paths such as /private%2F... reach protected files unsigned`;
 }
 
-/** `pathGuardOff`: why the guard is off when it would be needed (the flag, or a stack deployed without it). */
-export function banner(edge: RunningEdge, protectedSource: string, outputsFile?: string, pathGuardOff = "--no-path-guard"): string {
+/** Where the banner's commands find what the edge was started with. */
+export interface BannerSources {
+  /** --outputs-file F: the stack outputs the keys and patterns came from */
+  outputsFile?: string;
+  /** --stack S: the stack whose outputs the edge read with the Pulumi CLI */
+  stack?: string;
+  /** why the guard is off when it would be needed (the flag, or a stack deployed without it) */
+  pathGuardOff?: string;
+  /** --tls: the throwaway certificate, which cf-sign (Node) must be told to trust */
+  caCertFile?: string;
+}
+
+export function banner(edge: RunningEdge, protectedSource: string, sources: BannerSources = {}): string {
   const lines = [
     `cf-sign local edge listening on ${edge.url}  (Ctrl-C to stop)`,
     `  serving     ${edge.root}`,
     `  protected   ${edge.protectedPaths.join(", ") || "(none)"}  [from ${protectedSource}; first match wins]`,
     `  default     ${edge.protectDefaultBehavior ? "protected" : "public"}`,
-    `  path guard  ${pathGuardLine(edge, pathGuardOff)}`,
+    `  path guard  ${pathGuardLine(edge, sources.pathGuardOff ?? "--no-path-guard")}`,
     `  keys        ${edge.keySource}; trusted key pair ids: ${edge.trustedKeyPairIds.join(", ")}`,
   ];
-  const target = `${edge.url}${samplePath(edge.protectedPaths, edge.root)}`;
+  const privatePath = samplePath(edge.protectedPaths, edge.root);
+  const target = `${edge.url}${privatePath}`;
+  // Where the signing key and the patterns come from for cf-sign: the dev key, else what the edge was given.
+  let keyArgs: string;
   if (edge.privateKeyFile && edge.keyPairId) {
     lines.push(`  private key ${edge.privateKeyFile} (mode 0600, deleted on exit)`);
-    const keyArgs = `--key-pair-id ${edge.keyPairId} --private-key-file ${quote(edge.privateKeyFile)}`;
-    lines.push(`  sign a URL:  npm run -s sign -- url ${quote(target)} --expires-in 1h ${keyArgs}`);
+    keyArgs = ` --key-pair-id ${edge.keyPairId} --private-key-file ${quote(edge.privateKeyFile)}`;
+  } else {
+    keyArgs = sources.outputsFile ? ` --outputs-file ${quote(sources.outputsFile)}` : sources.stack ? ` --stack ${quote(sources.stack)}` : "";
+  }
+  lines.push(`  sign a URL:  npm run -s sign -- url ${quote(target)} --expires-in 1h${keyArgs}`);
+  if (edge.privateKeyFile && edge.keyPairId) {
     const prefix = target.slice(0, target.lastIndexOf("/") + 1);
     // --format curl: arguments curl takes as they are (the default Set-Cookie lines are for an application).
-    lines.push(`  cookies:     npm run -s sign -- cookies ${quote(`${prefix}*`)} --expires-in 1h --format curl ${keyArgs}`);
-    if (edge.publicKeyFile) {
-      lines.push(`  verify:      npm run -s sign -- verify '<signed url>' --key-pair-id ${edge.keyPairId} --public-key-file ${quote(edge.publicKeyFile)}`);
-    }
-  } else {
-    const source = outputsFile ? ` --outputs-file ${quote(outputsFile)}` : "";
-    lines.push(`  sign a URL:  npm run -s sign -- url ${quote(target)} --expires-in 1h${source}`);
-    lines.push(`  verify:      npm run -s sign -- verify '<signed url>'${source}`);
+    lines.push(`  cookies:     npm run -s sign -- cookies ${quote(`${prefix}*`)} --expires-in 1h --format curl${keyArgs}`);
   }
+  // probe: real files on both sides (a public one, and one a protected pattern covers).
+  const publicPath = publicFile(edge);
+  const probedPrivate = isFile(edge.root, privatePath) ? privatePath : protectedFile(edge.root, edge.protectedPaths);
+  if (publicPath !== undefined && probedPrivate !== undefined) {
+    const trust = sources.caCertFile ? `NODE_EXTRA_CA_CERTS=${quote(sources.caCertFile)} ` : "";
+    lines.push(
+      `  probe:       ${trust}npm run -s sign -- probe --base-url ${edge.url} --public ${quote(publicPath)} --private ${quote(probedPrivate)}${keyArgs}`,
+    );
+  }
+  const verifyArgs = edge.publicKeyFile && edge.keyPairId ? ` --key-pair-id ${edge.keyPairId} --public-key-file ${quote(edge.publicKeyFile)}` : keyArgs;
+  lines.push(`  verify:      npm run -s sign -- verify '<signed url>'${verifyArgs}`);
+  // inspect needs no key: the patterns make its wildcard warnings match this edge. Always the last line.
+  const patternArgs = sources.outputsFile
+    ? ` --outputs-file ${quote(sources.outputsFile)}`
+    : edge.protectedPaths.map((p) => ` --protected ${quote(p)}`).join("");
+  lines.push(`  inspect:     npm run -s sign -- inspect '<signed url>'${patternArgs}`);
   return lines.join("\n");
 }
 
@@ -251,7 +299,15 @@ export async function main(argv: string[]): Promise<number> {
       : outputs === undefined && stackFile !== undefined
         ? `${path.basename(stackFile.file)} sets pathGuard false`
         : `${outputsSource ?? "the stack outputs"} has no pathGuardFunctionArn: deployed with pathGuard false`;
-  process.stdout.write(`${banner(edge, protectedConfig.source, args["outputs-file"], pathGuardOff)}\n`);
+  process.stdout.write(
+    `${banner(edge, protectedConfig.source, {
+      outputsFile: args["outputs-file"],
+      // Only when the Pulumi CLI gave the outputs: cf-sign --stack needs them (Pulumi.S.yaml has no keys).
+      stack: args["outputs-file"] === undefined && outputs !== undefined ? args.stack : undefined,
+      pathGuardOff,
+      caCertFile: certificate?.certFile,
+    })}\n`,
+  );
   if (certificate) process.stdout.write(`  tls         throwaway self-signed certificate for ${[...certificate.hostnames, "localhost", "127.0.0.1"].join(", ")} (${certificate.certFile}; curl --cacert it, or -k)\n`);
 
   await stopped;

@@ -6,17 +6,18 @@ import * as path from "node:path";
 import { pipeline } from "node:stream";
 import * as mime from "mime-types";
 import { PathGuardError, pathGuardSource } from "../../components/pathGuard";
-import { InputError } from "../lib/errors";
-import type { KeyAlgorithm } from "../lib/keys";
-import { pathPatternProblem } from "../lib/pathPattern";
-import { parseCookieHeader } from "../lib/signedRequest";
-import { escapeControl } from "../lib/terminal";
-import { errorXml, trustedKey, verifyRequest, type TrustedKeys } from "../lib/verifier";
-import { buildBehaviors, DEFAULT_PROTECTED_PATHS, matchBehavior, type BehaviorTable } from "./behaviors";
-import { CloudFrontFunction, MIN_WALL_CLOCK_LIMIT_MS, viewerRequestEvent, type FunctionResponse } from "./cloudfrontFunction";
+import { InputError } from "../../signer/src/lib/errors";
+import type { KeyAlgorithm } from "../../signer/src/lib/keys";
+import { pathPatternProblem } from "../../signer/src/lib/pathPattern";
+import { parseCookieHeader } from "../../signer/src/lib/signedRequest";
+import { escapeControl } from "../../signer/src/lib/terminal";
+import { errorXml, trustedKey, verifyRequest, type TrustedKeys } from "../../signer/src/lib/verifier";
+import { buildBehaviors, DEFAULT_PROTECTED_PATHS, matchBehavior, type BehaviorTable } from "../../signer/src/lib/behaviors";
+import { CloudFrontFunction, MIN_WALL_CLOCK_LIMIT_MS, viewerRequestEvent, type FunctionResponse } from "../../signer/src/lib/cloudfrontFunction";
 import { corsHeaders, validateCorsPolicy, type CorsPolicy } from "./cors";
 import { generateDevKeyPair, type DevKeyPair } from "./devKey";
-import { normalizeRequestPath, objectKeyFor, parseRange, resolveObjectKey } from "./paths";
+import { cloudFrontCookiesForLog, redactSignatures } from "./logRedaction";
+import { normalizeRequestPath, objectKeyFor, parseRange, resolveObjectKey } from "../../signer/src/lib/paths";
 
 /** Node's default; CloudFront's own limit on all headers is about 20 KB. Larger -> 431. */
 const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
@@ -340,8 +341,9 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
     guard,
     requests: 0,
     now: options.now ?? (() => new Date()),
-    // Request values reach the log: control characters are escaped so no one can forge a log line.
-    log: log ? (line) => log(escapeControl(line)) : undefined,
+    // Request values reach the log: control characters are escaped so no one can forge a log line, and
+    // signatures are redacted so no line is a working signed URL or cookie set.
+    log: log ? (line) => log(escapeControl(redactSignatures(line))) : undefined,
     port: 0,
     scheme: options.tls ? "https" : "http",
     cors: options.cors && validateCorsPolicy(options.cors),
@@ -349,11 +351,13 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
 
   const serverOptions = { maxHeaderSize: options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE, keepAliveTimeout: 5000 };
   const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+      // "METHOD target -> outcome", then the CloudFront-* cookies the request carried, if any.
+      const cookies = (): string => headerSafe(cloudFrontCookiesForLog(req.headers.cookie));
       handle(state, req, res).then(
-        (summary) => state.log?.(`${req.method} ${headerSafe(req.url ?? "")} -> ${summary}`),
+        (summary) => state.log?.(`${req.method} ${headerSafe(req.url ?? "")} -> ${summary}${cookies()}`),
         (error: unknown) => {
           // Never let one request take the server down.
-          state.log?.(`${req.method} ${headerSafe(req.url ?? "")} -> 500 ${error instanceof Error ? error.message : String(error)}`);
+          state.log?.(`${req.method} ${headerSafe(req.url ?? "")} -> 500 ${error instanceof Error ? error.message : String(error)}${cookies()}`);
           if (!res.headersSent) {
             sendXml(req, res, 500, errorXml("InternalError", "We encountered an internal error. Please try again."));
           } else {

@@ -3,15 +3,18 @@
  * (POST /, X-Amz-Target: TrentService.<Operation>, application/x-amz-json-1.1, blobs in base64) with
  * Sign and GetPublicKey over node:crypto keys, answering errors with KMS's shapes
  * ({"__type": "...Exception", "message": "..."}, HTTP 400). It errs toward KMS's documented behaviour:
- * key ids, key ARNs, alias names and alias ARNs resolve as in KMS; RAW messages up to 4096 bytes; the
- * signing algorithm must suit the key spec; disabled and pending-deletion keys refuse to sign; an
- * optional request rate answers ThrottlingException beyond it. Not verified: SigV4 signatures (only the
- * presence and scope of the Authorization header are checked), grants, key policies, DryRun, DIGEST
- * messages for ECDSA, and exact message texts.
+ * key ids, key ARNs, alias names and alias ARNs resolve as in KMS; messages of 1 to 4096 bytes (RAW), or a
+ * digest of the algorithm's length (DIGEST: RSA PKCS#1 v1.5 over a DigestInfo, ECDSA P-256 in p256.ts);
+ * the signing algorithm must suit the key spec; disabled and pending-deletion keys refuse to sign; an
+ * optional request rate answers ThrottlingException beyond it; an optional identity policy (restrictTo)
+ * allows only what its statements allow, with StringEquals on kms:SigningAlgorithm and kms:MessageType.
+ * Not verified: SigV4 signatures (only the presence and scope of the Authorization header are checked),
+ * grants, key policies, DryRun, DIGEST for ECDSA P-384, EXTERNAL_MU, and exact message texts.
  */
 import * as crypto from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { signP256Digest } from "./p256";
 
 export type StandInKeySpec = "RSA_2048" | "RSA_3072" | "RSA_4096" | "ECC_NIST_P256" | "ECC_NIST_P384";
 export type StandInKeyState = "Enabled" | "Disabled" | "PendingDeletion";
@@ -95,9 +98,12 @@ export class KmsStandIn {
   readonly account: string;
   /** Answered requests per operation (including errors), e.g. { Sign: 12, GetPublicKey: 1 }. */
   readonly requests: Record<string, number> = {};
+  /** Signatures made per message type, e.g. { RAW: 10, DIGEST: 2 }. */
+  readonly signatures: Record<string, number> = {};
   private readonly keys = new Map<string, StandInKey>();
   private readonly aliases = new Map<string, string>();
   private readonly denied = new Set<string>();
+  private policy?: { allow: boolean; actions: string[]; resources: string[]; conditions: Record<string, string[]> }[];
   private throttleCount = 0;
   private readonly windows = new Map<string, { second: number; count: number }>();
   private server?: http.Server;
@@ -160,8 +166,35 @@ export class KmsStandIn {
     this.denied.add(`${action} ${keyArn}`);
   }
 
+  /**
+   * From now on only what this IAM policy document allows (as the caller's one identity policy): an Allow
+   * statement whose Action, Resource and StringEquals conditions (kms:SigningAlgorithm, kms:MessageType) all
+   * match. E.g. the component's kmsSigningPolicy output. Other condition operators or keys are refused here.
+   */
+  restrictTo(policyJson: string): void {
+    const document = JSON.parse(policyJson) as { Statement?: unknown };
+    const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+    this.policy = statements.map((raw) => {
+      const statement = raw as { Effect?: unknown; Action?: unknown; Resource?: unknown; Condition?: Record<string, Record<string, unknown>> };
+      for (const [operator, values] of Object.entries(statement.Condition ?? {})) {
+        if (operator !== "StringEquals") throw new Error(`stand-in: condition operator ${operator} is not implemented`);
+        for (const key of Object.keys(values)) {
+          if (key !== "kms:SigningAlgorithm" && key !== "kms:MessageType") throw new Error(`stand-in: condition key ${key} is not implemented`);
+        }
+      }
+      const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)]);
+      return {
+        allow: statement.Effect === "Allow",
+        actions: list(statement.Action),
+        resources: list(statement.Resource),
+        conditions: Object.fromEntries(Object.entries(statement.Condition?.StringEquals ?? {}).map(([k, v]) => [k, list(v)])),
+      };
+    });
+  }
+
   allowAll(): void {
     this.denied.clear();
+    this.policy = undefined;
   }
 
   async close(): Promise<void> {
@@ -171,7 +204,14 @@ export class KmsStandIn {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** While true, requests are accepted and never answered (an endpoint that hangs); close() ends them. */
+  stalled = false;
+
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.stalled) {
+      req.resume();
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
@@ -254,7 +294,19 @@ export class KmsStandIn {
     else if (++window.count > limit) throw new KmsError("ThrottlingException", "Rate exceeded");
   }
 
-  private resolveKey(input: Record<string, unknown>, action: string): StandInKey {
+  /** Whether the identity policy (restrictTo) allows `action` on `key` in this request context. */
+  private policyAllows(action: string, key: StandInKey, context: Record<string, string>): boolean {
+    if (this.policy === undefined) return true;
+    return this.policy.some(
+      (statement) =>
+        statement.allow &&
+        statement.actions.some((a) => a === action || a === "kms:*" || a === "*") &&
+        statement.resources.some((r) => r === key.arn || r === "*") &&
+        Object.entries(statement.conditions).every(([name, values]) => context[name] !== undefined && values.includes(context[name])),
+    );
+  }
+
+  private resolveKey(input: Record<string, unknown>, action: string, context: Record<string, string> = {}): StandInKey {
     const keyId = input.KeyId;
     if (keyId === undefined || keyId === null) throw validation("Value null at 'keyId' failed to satisfy constraint: Member must not be null");
     if (typeof keyId !== "string") throw new KmsError("SerializationException", "STRING_VALUE can not be converted to a String");
@@ -285,7 +337,7 @@ export class KmsStandIn {
       key = this.keys.get(target);
     }
     if (key === undefined) throw new KmsError("NotFoundException", `Key '${keyId.startsWith("arn:") ? keyId : `${prefix}key/${keyId}`}' does not exist`);
-    if (this.denied.has(`${action} *`) || this.denied.has(`${action} ${key.arn}`)) {
+    if (this.denied.has(`${action} *`) || this.denied.has(`${action} ${key.arn}`) || !this.policyAllows(action, key, context)) {
       throw new KmsError(
         "AccessDeniedException",
         `User: arn:aws:iam::${this.account}:user/stand-in is not authorized to perform: ${action} on resource: ${key.arn} because no identity-based policy allows the ${action} action`,
@@ -336,7 +388,7 @@ export class KmsStandIn {
     if (errors.length > 0) {
       throw new KmsError("ValidationException", `${errors.length} validation error${errors.length > 1 ? "s" : ""} detected: ${errors.join("; ")}`);
     }
-    const key = this.resolveKey(input, "kms:Sign");
+    const key = this.resolveKey(input, "kms:Sign", { "kms:SigningAlgorithm": String(algorithm), "kms:MessageType": String(messageType) });
     if (key.keyUsage !== "SIGN_VERIFY") {
       throw new KmsError("InvalidKeyUsageException", `${key.arn} key usage is ENCRYPT_DECRYPT which is not valid for Sign.`);
     }
@@ -364,9 +416,13 @@ export class KmsStandIn {
         { key: key.privateKey.export({ type: "pkcs8", format: "pem" }), padding: crypto.constants.RSA_PKCS1_PADDING },
         Buffer.concat([Buffer.from(prefixes[length], "hex"), bytes]),
       );
+    } else if (messageType === "DIGEST" && alg === "ECDSA_SHA_256") {
+      if (bytes.length !== 32) throw new KmsError("ValidationException", `Digest is invalid length for algorithm ${alg}.`);
+      signature = signP256Digest(bytes, key.privateKey);
     } else {
       throw new KmsError("ValidationException", `stand-in: MessageType ${String(messageType)} with ${alg} is not implemented (RAW is)`);
     }
+    this.signatures[String(messageType)] = (this.signatures[String(messageType)] ?? 0) + 1;
     return { KeyId: key.arn, Signature: signature.toString("base64"), SigningAlgorithm: alg };
   }
 

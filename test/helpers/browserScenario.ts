@@ -9,10 +9,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CDPSession, Page } from "playwright-core";
 import { storedSigningKeyJson } from "../../components/policy";
-import { startApp } from "../../examples/app/server";
+import { demoAuthenticate, startApp } from "../../examples/app/server";
 import { startEdge } from "../../scripts/edge/server";
 import { throwawayCertificate } from "../../scripts/edge/tlsCert";
-import { signerFromSecret } from "../../scripts/lib/secretSigner";
+import { signerFromSecret } from "../../signer/src/lib/secretSigner";
 import { SecretsManagerStandIn } from "./secretsManagerStandIn";
 import { testKeys } from "./verifyKeys";
 
@@ -64,6 +64,8 @@ export async function runBrowserScenario(chromiumPath: string, outputDir: string
     Object.assign(process.env, secrets.env, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
     const app = await startApp({
       signer: await signerFromSecret(secretArn),
+      // The example's stub authentication step; the browser fills in the login form with these.
+      authenticate: demoAuthenticate("demo", "demo"),
       domain: DOMAIN,
       cdnOrigin: `https://cdn.${DOMAIN}:${edge.port}`,
       cookieLifetime: "1h",
@@ -121,18 +123,34 @@ export async function runBrowserScenario(chromiumPath: string, outputDir: string
     const before = { ...beforeState, cookies: beforeCookies, linkStatus: navigation?.status(), linkUrl: first.page.url(), edgeLog: [...edgeLog] };
     await first.context.close();
 
+    /** The stub sign-in form: user name and password, submitted (a same-origin POST), back on "/". */
+    const logIn = async ({ page }: { page: Page }): Promise<void> => {
+      await page.goto(`${appUrl}/login`, { waitUntil: "load", timeout: 30_000 });
+      await page.fill("#username", "demo");
+      await page.fill("#password", "demo");
+      await Promise.all([page.waitForURL(`${appUrl}/`, { timeout: 15_000 }), page.click("#login-submit")]);
+    };
+    /** The page's "Log out" button: a same-origin POST form. */
+    const logOut = async ({ page }: { page: Page }): Promise<void> => {
+      await page.goto(`${appUrl}/`, { waitUntil: "load", timeout: 30_000 });
+      await Promise.all([page.waitForURL(`${appUrl}/`, { waitUntil: "load", timeout: 15_000 }), page.click("#logout")]);
+    };
+
     const tab = await newTab();
-    const loggedInState = await load(tab, "/login");
+    await logIn(tab);
+    const loggedInState = await load(tab, "/");
     const loggedInCookies = await tab.context.cookies();
     fs.mkdirSync(outputDir, { recursive: true });
     const screenshot = path.join(outputDir, "logged-in.png");
     await tab.page.screenshot({ path: screenshot, fullPage: true });
     const loggedIn = { ...loggedInState, cookies: loggedInCookies, screenshot, screenshotBytes: fs.statSync(screenshot).size };
 
-    const loggedOut = { ...(await load(tab, "/logout")), cookies: await tab.context.cookies() };
+    await logOut(tab);
+    const loggedOut = { ...(await load(tab, "/")), cookies: await tab.context.cookies() };
 
     // Log in again, then let the edge's clock pass the policy's DateLessThan (1h): CloudFront refuses it.
-    const again = await load(tab, "/login");
+    await logIn(tab);
+    const again = await load(tab, "/");
     if (again.cookieImageWidth === 0) throw new Error(`second login did not load the image: ${again.edgeCatLine}`);
     edgeClockOffsetMs = 2 * 3600_000;
     const expired = { ...(await load(tab, "/")), cookies: await tab.context.cookies() };

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** The compiled cf-sign bin; `npm test` builds it first (pretest), `npm run build` does it by hand. */
-export const CLI_PATH = path.resolve(__dirname, "..", "..", "dist", "scripts", "cli", "main.js");
+export const CLI_PATH = path.resolve(__dirname, "..", "..", "signer", "dist", "cli", "main.js");
 
 export interface CliResult {
   code: number;
@@ -15,15 +15,15 @@ export interface CliResult {
 export interface RunCliOptions {
   /** Extra environment (merged over a minimal one: PATH, HOME, and nothing CloudFront-related). */
   env?: NodeJS.ProcessEnv;
-  /** Text written to the child's stdin (stdin is closed either way). */
-  stdin?: string;
+  /** Text (or bytes) written to the child's stdin (stdin is closed either way). */
+  stdin?: string | Buffer;
   cwd?: string;
   /** Kill the child after this many ms (default 20 s) so a hung CLI fails the test instead of mocha. */
   timeoutMs?: number;
 }
 
 /**
- * Runs `node dist/scripts/cli/main.js ...args` as a child process and collects its exit code and output.
+ * Runs `node signer/dist/cli/main.js ...args` (the signer package's cf-sign bin) as a child process and collects its exit code and output.
  * The environment is minimal on purpose: a developer's CLOUDFRONT_* variables must not leak into tests.
  */
 export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
@@ -69,4 +69,18 @@ export function assertRefused(result: CliResult, pattern: RegExp): void {
   assert.match(lines[0], /^error: /);
   assert.match(lines[0], pattern);
   assert.doesNotMatch(result.stderr, /NodeVersionSupportWarning|AWS SDK for JavaScript|\n\s+at /);
+}
+
+/**
+ * Asserts the CLI refused several bad input lines at once: exit 2, nothing on stdout, one `error: ` line per
+ * pattern (in order), then `error: N bad lines; nothing was signed`, and no stack trace.
+ */
+export function assertRefusedLines(result: CliResult, patterns: RegExp[]): void {
+  assert.equal(result.code, 2, `exit code (stdout: ${result.stdout}; stderr: ${result.stderr})`);
+  assert.equal(result.stdout, "");
+  const lines = result.stderr.split("\n").filter((l) => l !== "");
+  assert.equal(lines.length, patterns.length + 1, `${patterns.length + 1} stderr lines, got: ${result.stderr}`);
+  patterns.forEach((pattern, i) => assert.match(lines[i], pattern));
+  assert.equal(lines[patterns.length], `error: ${patterns.length} bad lines; nothing was signed`);
+  assert.doesNotMatch(result.stderr, /\n\s+at /);
 }

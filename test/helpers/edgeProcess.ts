@@ -6,9 +6,9 @@ export const EDGE_MAIN = path.resolve(__dirname, "..", "..", "dist", "scripts", 
 
 /**
  * Starts the compiled edge with `args` and resolves with its stdout once `ready` matches it (the start banner),
- * or rejects after 20 s or when the edge exits first. The caller kills `child`.
+ * (its last line is the inspect command), or rejects after 20 s or when the edge exits first. The caller kills `child`.
  */
-export async function startEdgeProcess(args: string[], ready: RegExp = /verify:.*\n/): Promise<{ child: ChildProcessWithoutNullStreams; banner: string }> {
+export async function startEdgeProcess(args: string[], ready: RegExp = /inspect:.*\n/): Promise<{ child: ChildProcessWithoutNullStreams; banner: string }> {
   const child = spawn(process.execPath, [EDGE_MAIN, ...args], { stdio: ["pipe", "pipe", "pipe"] });
   child.stdin.end();
   let out = "";

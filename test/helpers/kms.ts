@@ -1,5 +1,5 @@
 import { KMSClient } from "@aws-sdk/client-kms";
-import { withoutNodeVersionWarning } from "../../scripts/lib/kmsSigner";
+import { withoutNodeVersionWarning } from "../../signer/src/lib/kmsSigner";
 import type { KmsStandIn } from "../../scripts/standin/kms";
 
 /** Fake credentials for the stand-in (it checks the header's presence and scope, not the signature). */

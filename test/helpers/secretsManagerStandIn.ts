@@ -38,6 +38,10 @@ export class SecretsManagerStandIn {
   private readonly secrets = new Map<string, StoredSecret>();
   private server: http.Server | undefined;
   private nextFailure: { status: number; type: string; message: string } | undefined;
+  /** While true, requests are accepted and never answered (an endpoint that hangs). */
+  stalled = false;
+  /** Requests accepted while stalled. */
+  stalledRequests = 0;
 
   get endpoint(): string {
     const address = this.server?.address() as AddressInfo | null;
@@ -47,8 +51,13 @@ export class SecretsManagerStandIn {
 
   /** Env for a child process using the standard AWS SDK sources only (no profile files, no instance metadata). */
   get env(): NodeJS.ProcessEnv {
+    return this.envFor(this.endpoint);
+  }
+
+  /** The same environment for another endpoint (e.g. a server that misbehaves). */
+  envFor(endpoint: string): NodeJS.ProcessEnv {
     return {
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: this.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
       AWS_REGION: STAND_IN_REGION,
       AWS_ACCESS_KEY_ID: STAND_IN_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: STAND_IN_CREDENTIALS.secretAccessKey,
@@ -60,6 +69,11 @@ export class SecretsManagerStandIn {
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => {
+      if (this.stalled) {
+        this.stalledRequests++;
+        req.resume();
+        return;
+      }
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => this.handle(req, Buffer.concat(chunks), res));
@@ -71,6 +85,7 @@ export class SecretsManagerStandIn {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    server?.closeAllConnections();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 

@@ -1,4 +1,4 @@
-import { URL_SIGNING_PARAMS } from "../../scripts/lib/constants";
+import { URL_SIGNING_PARAMS } from "../../signer/src/lib/constants";
 
 const SIGNING = new Set<string>(URL_SIGNING_PARAMS);
 
