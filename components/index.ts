@@ -33,13 +33,21 @@ export type { KmsSigningKey } from "./kmsKey";
 export type { StoredSigningKey } from "./policy";
 export {
     pathGuardSource,
+    pathGuardCheckSource,
+    combinePathGuardSource,
     canonicalPathPattern,
     validatePathGuardPatterns,
+    pathGuardCostProblem,
     PathGuardError,
     PATH_GUARD_RUNTIME,
     PATH_GUARD_EVENT_TYPE,
     PATH_GUARD_DENIED_BODY,
+    PATH_GUARD_STEP_BUDGET,
     MAX_FUNCTION_CODE_BYTES,
+    MAX_GUARDED_PATTERNS,
+    MAX_PATTERN_STARS,
+    MAX_PATTERN_QUESTION_MARKS,
 } from "./pathGuard";
-export { PathGuard, PATH_GUARD_TYPE } from "./pathGuardResource";
-export type { PathGuardArgs, PathGuardAssociation } from "./pathGuardResource";
+export type { PathGuardVerdict } from "./pathGuard";
+export { PathGuard, PATH_GUARD_TYPE, attachPathGuard, PathGuardAttachError } from "./pathGuardResource";
+export type { PathGuardArgs, PathGuardAssociation, PathGuardAttachOptions } from "./pathGuardResource";

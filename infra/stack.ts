@@ -17,7 +17,7 @@ import {
     noncurrentVersionLifecycleRules,
     resourceTags,
 } from "./operations";
-import { associatePathGuard, needsPathGuard } from "./pathGuard";
+import { needsPathGuard } from "./pathGuard";
 
 export interface ContentStack {
     bucket: aws.s3.Bucket;
@@ -203,7 +203,8 @@ export function createContentStack(settings: StackSettings, assets: readonly Ass
     const corsPolicy = corsResources(settings, bucket, label);
     const selection = protectedSelection(settings.protectedPaths, settings.protectDefaultBehavior, DEFAULT_BEHAVIOUR);
     const signed = signing.attachTo(withCors(buildCacheBehaviours(settings.protectedPaths, S3_ORIGIN_ID), corsPolicy?.id), selection);
-    const behaviours = pathGuard ? associatePathGuard(signed, pathGuard.functionAssociation, selection) : signed;
+    // Added to the unsigned behaviours of the bucket's origin, next to anything they already run.
+    const behaviours = pathGuard ? pathGuard.attachTo(signed, { originId: S3_ORIGIN_ID }) : signed;
 
     const customCertificate = settings.certificateArn !== undefined;
     const distribution = new aws.cloudfront.Distribution("cdn", {

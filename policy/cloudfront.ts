@@ -15,6 +15,7 @@ export interface FunctionAssociationView {
 /** The fields of a default or ordered cache behaviour the policies read. */
 export interface CacheBehaviourInput {
     pathPattern?: string;
+    targetOriginId?: string;
     viewerProtocolPolicy?: string;
     trustedKeyGroups?: string[];
     trustedSigners?: string[];
@@ -57,7 +58,11 @@ export function trustsKeyGroup(behaviour: CacheBehaviourInput): boolean {
     return countOf(behaviour.trustedKeyGroups) > 0;
 }
 
-/** A CloudFront Function or Lambda@Edge association that runs on every viewer request of the behaviour. */
+/**
+ * A CloudFront Function or Lambda@Edge association that runs on every viewer request of the behaviour. Reads only
+ * each association's eventType: the PathGuard component gives it as a known value, so this runs during preview
+ * while the function's ARN is still unknown (an association that is unknown as a whole stops the rule there).
+ */
 export function hasViewerRequestGuard(behaviour: CacheBehaviourInput): boolean {
     const associations = [...(behaviour.functionAssociations ?? []), ...(behaviour.lambdaFunctionAssociations ?? [])];
     return associations.some((a) => a.eventType === "viewer-request");

@@ -359,10 +359,13 @@ export const pathGuardPolicy: ResourceValidationPolicy = {
     name: "cloudfront-path-guard",
     description:
         "In a distribution that trusts a key group on some cache behaviour, every behaviour that does not trust one " +
-        "has a viewer-request function association (a CloudFront Function or Lambda@Edge): the path guard that refuses " +
-        "requests CloudFront would route around the protected behaviours (paths that differ from a protected pattern " +
-        "only in ways S3 ignores, such as case or encoding, and so reach the protected objects unsigned). Turn it off " +
-        "with the policy config `enabled: false` for stacks that deliberately run without the guard.",
+        "and reads an origin a signed behaviour reads (the bucket with the protected objects) has a viewer-request " +
+        "function association (a CloudFront Function or Lambda@Edge): the path guard that refuses requests CloudFront " +
+        "would route around the protected behaviours (paths that differ from a protected pattern only in ways S3 " +
+        "ignores, such as encoding, and so reach the protected objects unsigned). Behaviours of other origins hold no " +
+        "protected key and need none. Runs during preview when the association's eventType is known (the PathGuard " +
+        "component's is). Turn it off with the policy config `enabled: false` for stacks that deliberately run " +
+        "without the guard.",
     enforcementLevel: "mandatory",
     configSchema: pathGuardConfigSchema,
     validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, args, reportViolation) => {
@@ -370,11 +373,15 @@ export const pathGuardPolicy: ResourceValidationPolicy = {
             args.notApplicable("turned off by the policy config (enabled: false)");
         }
         const views = behavioursOf(distribution as DistributionBehaviours);
-        if (!views.some((view) => trustsKeyGroup(view.behaviour))) return;
+        const signed = views.filter((view) => trustsKeyGroup(view.behaviour));
+        if (signed.length === 0) return;
+        // undefined: not known during preview, which could be any origin
+        const signedOrigins = new Set(signed.map((view) => peek(() => view.behaviour.targetOriginId)));
         for (const view of views) {
-            if (!trustsKeyGroup(view.behaviour) && !hasViewerRequestGuard(view.behaviour)) {
-                reportViolation(`${view.label} trusts no key group and has no viewer-request function association: associate the path guard function (eventType "viewer-request")`);
-            }
+            if (trustsKeyGroup(view.behaviour) || hasViewerRequestGuard(view.behaviour)) continue;
+            const origin = peek(() => view.behaviour.targetOriginId);
+            if (origin !== undefined && !signedOrigins.has(origin) && !signedOrigins.has(undefined)) continue;
+            reportViolation(`${view.label} trusts no key group and has no viewer-request function association: associate the path guard function (eventType "viewer-request")`);
         }
     }),
 };

@@ -178,7 +178,8 @@ describe("local edge: paths as CloudFront and S3 read them, with and without the
     });
     // The generated guard, run the same way: a 403 response, or the request passed on unchanged.
     const guard = new CloudFrontFunction(pathGuardSource(["/private/*"]));
-    assert.equal(guard.run(viewerRequestEvent(req, "/a%2Fb", "h", "r")).kind, "response");
+    assert.equal(guard.run(viewerRequestEvent(req, "/private%2Fb", "h", "r")).kind, "response");
+    assert.deepEqual(guard.run(viewerRequestEvent(req, "/a%2Fb", "h", "r")), { kind: "request", uri: "/a%2Fb" }, "an encoded slash outside the protected keys passes");
     assert.deepEqual(guard.run(viewerRequestEvent(req, "/index.html?x=1", "h", "r")), { kind: "request", uri: "/index.html" });
   });
 

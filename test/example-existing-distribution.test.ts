@@ -6,6 +6,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 
 import { installMocks, Recorder, resolve } from "./harness/mocks";
+import { runResourcePolicy } from "./harness/policy";
+import { pathGuardPolicy } from "../policy/rules";
 import { SIGNING_KEY_GROUP_TYPE } from "../components";
 import { validateStackOutputs } from "../signer/src/lib/stackOutputs";
 import { CloudFrontSigner } from "../signer/src/lib/signer";
@@ -20,6 +22,7 @@ interface Behaviour {
     pathPattern?: string;
     targetOriginId: string;
     trustedKeyGroups?: string[];
+    functionAssociations?: { eventType: string; functionArn: string }[];
 }
 
 async function runExample(): Promise<{ rec: Recorder; outputs: Record<string, unknown>; module: Record<string, unknown> }> {
@@ -75,6 +78,20 @@ describe("examples/existing-distribution (mocks)", () => {
         assert.deepEqual(rec.one("aws:s3/bucket:Bucket").inputs.tags, { team: "reporting", stack: "test" });
         const urns = rec.resources.map((r) => r.urn);
         assert.equal(new Set(urns).size, urns.length);
+    });
+
+    it("guards only the unsigned behaviour that reads the files bucket, not the application's, and the policy pack agrees", async () => {
+        const { rec } = await runExample();
+        const distribution = rec.one("aws:cloudfront/distribution:Distribution");
+        const guard = rec.one("aws:cloudfront/function:Function");
+        const inputs = distribution.inputs as { defaultCacheBehavior: Behaviour; orderedCacheBehaviors: Behaviour[] };
+        assert.equal(inputs.defaultCacheBehavior.functionAssociations, undefined, "the application's origin holds no protected key");
+        assert.deepEqual(
+            inputs.orderedCacheBehaviors.map((b) => [b.pathPattern, b.functionAssociations ?? []]),
+            [["/downloads/*", []], ["/reports/*", []], ["/static/*", [{ eventType: "viewer-request", functionArn: guard.outputs.arn }]]],
+        );
+        const run = await runResourcePolicy(pathGuardPolicy, { type: distribution.type, name: distribution.name, props: distribution.inputs });
+        assert.deepEqual(run.violations, []);
     });
 
     it("exports what cf-sign reads, and its key signs a URL for a protected behaviour that its public key verifies", async () => {

@@ -172,9 +172,10 @@ const EXAMPLE_BREAKS: Break[] = [
     },
     {
         rule: "cloudfront-path-guard",
-        what: "constructed: the public default behaviour (the application) loses its path guard",
+        what: "constructed: the unsigned /static/* behaviour (it reads the files bucket) loses its path guard",
         construct: (s) => {
-            delete (specsOf(s.inputs, T.distribution)[0].props.defaultCacheBehavior as Behaviour).functionAssociations;
+            const ordered = specsOf(s.inputs, T.distribution)[0].props.orderedCacheBehaviors as Behaviour[];
+            delete ordered.find((b) => b.pathPattern === "/static/*")!.functionAssociations;
         },
     },
     {

@@ -29,6 +29,10 @@ describe("cf-sign verify and the path guard", () => {
     const refused = await cf(["verify", "/private%2Fcat.jpeg", "--outputs-file", outputsFile], dir);
     assert.equal(refused.code, 1, refused.out + refused.err);
     assert.match(refused.out, /^AccessDenied: Access denied \(from the path guard\)\n/);
+    assert.match(refused.out, /refuses it: another spelling of its S3 key is a path CloudFront routes through \/private\/\*\n$/);
+    // an encoded slash outside the protected keys is no reason to refuse
+    const other = await cf(["verify", "/public%2Fcat.jpeg", "--outputs-file", outputsFile], dir);
+    assert.equal(other.code, 0, other.out + other.err);
     const json = await cf(["verify", "/private%2Fcat.jpeg", "--outputs-file", outputsFile, "--json"], dir);
     assert.equal((JSON.parse(json.out) as { served: boolean }).served, false);
     const open = await cf(["verify", "/index.html", "--outputs-file", outputsFile], dir);

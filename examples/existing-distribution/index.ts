@@ -71,15 +71,13 @@ const signed = signing.attachTo<Behaviour>(
     protectedPaths,
 );
 
-// Every behaviour that needs no signature refuses paths whose S3 key is a protected one (`/downloads%2Fq3.pdf`
-// is matched as neither /downloads/* nor /reports/*, but S3 reads it as downloads/q3.pdf).
+// The unsigned behaviour that reads the files bucket (/static/*) refuses every path whose S3 key some spelling
+// routes through /downloads/* or /reports/* (e.g. /static/..%2Fdownloads/q3.pdf: CloudFront matches it as /static/*,
+// S3 reads the key static/../downloads/q3.pdf, which /static/../downloads/q3.pdf reaches through /downloads/*).
+// The application's behaviour reads another origin, where no protected key lives, so it gets no guard. attachTo
+// adds the guard next to the functions a behaviour already runs.
 const guard = new PathGuard("reports-guard", { protectedPaths });
-const guarded = <B extends Behaviour>(behaviour: B): B =>
-    behaviour.trustedKeyGroups ? behaviour : { ...behaviour, functionAssociations: [guard.functionAssociation] };
-const behaviours = {
-    defaultCacheBehavior: guarded(signed.defaultCacheBehavior),
-    orderedCacheBehaviors: signed.orderedCacheBehaviors?.map(guarded),
-};
+const behaviours = guard.attachTo(signed, { originId: FILES_ORIGIN });
 
 const cdn = new aws.cloudfront.Distribution("cdn", {
     enabled: true,

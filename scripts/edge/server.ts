@@ -13,7 +13,7 @@ import { parseCookieHeader } from "../../signer/src/lib/signedRequest";
 import { escapeControl } from "../../signer/src/lib/terminal";
 import { errorXml, trustedKey, verifyRequest, type TrustedKeys } from "../../signer/src/lib/verifier";
 import { buildBehaviors, DEFAULT_PROTECTED_PATHS, matchBehavior, type BehaviorTable } from "../../signer/src/lib/behaviors";
-import { CloudFrontFunction, viewerRequestEvent, type FunctionResponse } from "../../signer/src/lib/cloudfrontFunction";
+import { CloudFrontFunction, MIN_WALL_CLOCK_LIMIT_MS, viewerRequestEvent, type FunctionResponse } from "../../signer/src/lib/cloudfrontFunction";
 import { corsHeaders, validateCorsPolicy, type CorsPolicy } from "./cors";
 import { generateDevKeyPair, type DevKeyPair } from "./devKey";
 import { cloudFrontCookiesForLog, redactSignatures } from "./logRedaction";
@@ -324,8 +324,9 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
   let guard: CloudFrontFunction | undefined;
   if ((options.pathGuard ?? true) && protectedPaths.length > 0 && !protectDefaultBehavior) {
     try {
-      // Its work is bounded (pattern x path, the path within the header limit): no per-request watchdog.
-      guard = new CloudFrontFunction(pathGuardSource(protectedPaths), "path-guard.js", { timeoutMs: 0 });
+      // Compiled once. Its work is bounded by its step budget: no per-request watchdog thread, only the
+      // wall-clock safety net (a run over 50 ms answers 503, as CloudFront does for a function over its limit).
+      guard = new CloudFrontFunction(pathGuardSource(protectedPaths), "path-guard.js", { timeoutMs: 0, wallClockLimitMs: MIN_WALL_CLOCK_LIMIT_MS });
     } catch (error) {
       devKey?.dispose();
       if (error instanceof PathGuardError) throw new InputError(`path guard: ${error.message} (or run with --no-path-guard)`);

@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { pathPatternMatches } from "../lib/behaviors";
 import { normalizeRequestPath } from "../lib/paths";
-import { objectKeyIsProtected, pathGuardRefuses } from "../lib/pathGuardCheck";
+import { objectKeyIsProtected, pathGuardRefuses, pathGuardVerdict } from "../lib/pathGuardCheck";
 import { InputError } from "../lib/errors";
 import { relativeTime } from "../lib/inspect";
 import { parseCookieHeader, stripSigningParams } from "../lib/signedRequest";
@@ -131,7 +131,14 @@ export const run: CliCommand = async (argv, io) => {
       // the stack outputs its code (pathGuardCode), which runs here as CloudFront would run it.
       const guardCode = typeof keys.outputs?.pathGuardFunctionArn === "string" ? keys.outputs.pathGuardCode : undefined;
       if (guardCode !== undefined && patterns.length > 0 && pathGuardRefuses(guardCode, rawPath)) {
-        guardNote = `note: ${path} matches no protected path pattern, but the stack's path guard (a CloudFront Function on the public behaviour) refuses it: it holds an encoded slash or backslash, or its S3 key falls under ${patterns.join(", ")}`;
+        const why = {
+          protected: `another spelling of its S3 key is a path CloudFront routes through ${patterns.join(", ")}`,
+          undecodable: "it does not decode (bad percent-encoding, or not UTF-8)",
+          budget: "checking it would take more work than the guard allows a request",
+          error: "its check failed",
+          pass: "",
+        }[pathGuardVerdict(guardCode, rawPath) ?? "protected"];
+        guardNote = `note: ${path} matches no protected path pattern, but the stack's path guard (a CloudFront Function on the public behaviour) refuses it: ${why}`;
       } else {
         unprotectedNote = `note: ${path} matches no protected path pattern (${patterns.join(", ")}): CloudFront serves it without checking any signature`;
         if (typeof keys.outputs?.pathGuardFunctionArn === "string" && guardCode === undefined) {

@@ -36,6 +36,8 @@ export type FunctionOutcome = { kind: "request"; uri: string } | { kind: "respon
 
 /** Default bound on one invocation; CloudFront allows about 1 ms of compute, this only stops a runaway loop. */
 const RUN_TIMEOUT_MS = 1000;
+/** The least wall-clock limit a run without a watchdog gets (a safety net: the path guard's step budget comes first). */
+export const MIN_WALL_CLOCK_LIMIT_MS = 50;
 
 function add(target: Record<string, FunctionValue>, name: string, value: string): void {
   const existing = Object.prototype.hasOwnProperty.call(target, name) ? target[name] : undefined;
@@ -123,14 +125,18 @@ export class CloudFrontFunction {
   /** The handler behind a JSON-in/JSON-out wrapper, called without a watchdog (timeoutMs 0). */
   private readonly direct: (eventJson: string) => unknown;
   private readonly timeoutMs: number;
+  private readonly wallClockLimitMs: number;
 
   /**
    * Throws when the source does not compile or defines no `handler` function. `timeoutMs` bounds each
-   * run (default 1000); 0 runs without a watchdog thread — about 20 times faster, for sources whose work
-   * is bounded by construction, such as the generated path guard (no loops beyond pattern x path).
+   * run (default 1000); 0 runs without a watchdog thread (which costs 60-100 us a call), for sources whose work
+   * is bounded by construction, such as the generated path guard (its step budget). Such a run is then held to
+   * `wallClockLimitMs` (default and least 50), measured around the call: one that took longer is an error
+   * (CloudFront: 503), whatever it returned.
    */
-  constructor(readonly source: string, readonly name = "cloudfront-function.js", options: { timeoutMs?: number } = {}) {
+  constructor(readonly source: string, readonly name = "cloudfront-function.js", options: { timeoutMs?: number; wallClockLimitMs?: number } = {}) {
     this.timeoutMs = options.timeoutMs ?? RUN_TIMEOUT_MS;
+    this.wallClockLimitMs = Math.max(MIN_WALL_CLOCK_LIMIT_MS, options.wallClockLimitMs ?? MIN_WALL_CLOCK_LIMIT_MS);
     this.context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false } });
     new vm.Script(source, { filename: name }).runInContext(this.context, { timeout: RUN_TIMEOUT_MS });
     if (typeof (this.context as { handler?: unknown }).handler !== "function") throw new Error(`${name} defines no handler(event) function`);
@@ -145,7 +151,10 @@ export class CloudFrontFunction {
     try {
       const json = JSON.stringify(event);
       if (this.timeoutMs === 0) {
+        const start = process.hrtime.bigint();
         text = this.direct(json);
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        if (ms > this.wallClockLimitMs) return { kind: "error", reason: `the function ran ${ms.toFixed(0)} ms, over the ${this.wallClockLimitMs} ms limit` };
       } else {
         (this.context as { __event?: string }).__event = json;
         text = this.invoke.runInContext(this.context, { timeout: this.timeoutMs });
